@@ -1,0 +1,1 @@
+"""HTTP layer: routers only; they validate, call a service and shape the answer."""

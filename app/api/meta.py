@@ -1,0 +1,51 @@
+"""Health and the catalogues the page builds its forms from."""
+
+from __future__ import annotations
+
+import torch
+from fastapi import APIRouter
+
+from app import __version__
+from app.optim.functions import OBJECTIVES
+from app.optim.registry import IMPLS, OPTIMIZERS, OptimizerSpec
+from app.schemas import FunctionInfo, Health, HyperParamInfo, OptimizerInfo
+
+router = APIRouter()
+
+
+@router.get("/healthz", response_model=Health, tags=["meta"])
+def healthz() -> Health:
+    return Health(status="ok", version=__version__, torch=torch.__version__, cuda=torch.cuda.is_available())
+
+
+def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
+    book, training, torch_defaults = spec.defaults(), spec.defaults(context="training"), spec.defaults("torch")
+    return OptimizerInfo(
+        name=spec.name, label=spec.label, section=spec.section, summary=spec.summary, impls=list(IMPLS),
+        torch_class=f"torch.optim.{spec.torch.cls.__name__}", torch_notes=spec.torch.notes,
+        hyperparams=[
+            HyperParamInfo(
+                name=hp.name, symbol=hp.symbol, default=book[hp.name], training_default=training[hp.name],
+                torch_default=torch_defaults[hp.name], low=hp.low, high=hp.high,
+                low_inclusive=hp.low_inclusive, high_inclusive=hp.high_inclusive,
+                bounds=hp.bounds_text(), description=hp.description,
+            )
+            for hp in spec.hyperparams
+        ],
+    )
+
+
+@router.get("/api/optimizers", response_model=list[OptimizerInfo], tags=["meta"])
+def list_optimizers() -> list[OptimizerInfo]:
+    return [_optimizer_info(spec) for spec in OPTIMIZERS.values()]
+
+
+@router.get("/api/functions", response_model=list[FunctionInfo], tags=["meta"])
+def list_functions() -> list[FunctionInfo]:
+    return [
+        FunctionInfo(
+            name=f.name, label=f.label, latex=f.latex, box=list(f.box), start=list(f.start),
+            minima=[list(m) for m in f.minima], note=f.note, log_contours=f.log_contours,
+        )
+        for f in OBJECTIVES.values()
+    ]

@@ -1,0 +1,30 @@
+"""All configuration in one place: environment variables with the OPTLAB_ prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPTLAB_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="folder holding airfoil_self_noise.dat")
+    db_path: Path | None = Field(None, description="SQLite run history; default <data_dir>/optlab.sqlite3")
+    max_concurrent_jobs: int = Field(2, ge=1, le=64, description="training jobs that run at once")
+    max_queued_jobs: int = Field(16, ge=0, le=10_000, description="jobs waiting beyond the running ones")
+    cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins; empty = closed")
+    torch_threads: int = Field(1, ge=1, le=64, description="torch intra-op threads (1 is fastest for tiny tensors)")
+    warm_up: bool = Field(True, description="import torch.optim at start-up, not on the first request")
+
+    @property
+    def database_path(self) -> Path:
+        return self.db_path if self.db_path is not None else self.data_dir / "optlab.sqlite3"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

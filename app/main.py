@@ -1,0 +1,48 @@
+"""The ASGI app: ``app.main:app``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import torch
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api import errors, meta, pages, trajectories
+from app.config import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _warm_up() -> None:
+    """The first torch.optim optimizer imports dynamo and sympy (~1 s): pay it at start-up."""
+    x = torch.zeros(1, requires_grad=True)
+    x.grad = torch.zeros(1)
+    torch.optim.Adam([x]).step()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        torch.set_num_threads(settings.torch_threads)
+        if settings.warm_up:
+            _warm_up()
+        yield
+
+    app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/vendor", StaticFiles(packages=[("plotly", "package_data")]), name="vendor")
+    app.include_router(meta.router)
+    app.include_router(trajectories.router)
+    app.include_router(pages.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Pure maths: update rules, their registry and the 2D objective functions (no web, no I/O)."""

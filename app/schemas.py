@@ -1,0 +1,155 @@
+"""Request and response models of the HTTP API: bounds on every number, extra fields refused."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from app.optim.functions import OBJECTIVES
+from app.optim.registry import OPTIMIZERS, get_optimizer
+
+Impl = Literal["book", "torch"]
+COORD_LIMIT = 1e5
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+# --- meta -----------------------------------------------------------------------------------
+
+class HyperParamInfo(BaseModel):
+    name: str
+    symbol: str
+    default: float
+    training_default: float
+    torch_default: float
+    low: float
+    high: float
+    low_inclusive: bool
+    high_inclusive: bool
+    bounds: str
+    description: str
+
+
+class OptimizerInfo(BaseModel):
+    name: str
+    label: str
+    section: str
+    summary: str
+    impls: list[Impl]
+    hyperparams: list[HyperParamInfo]
+    torch_class: str
+    torch_notes: str
+
+
+class FunctionInfo(BaseModel):
+    name: str
+    label: str
+    latex: str
+    box: list[float]
+    start: list[float]
+    minima: list[list[float]]
+    note: str
+    log_contours: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    torch: str
+    cuda: bool
+
+
+# --- trajectories ---------------------------------------------------------------------------
+
+class RunSpec(StrictModel):
+    optimizer: str = Field(description="one of GET /api/optimizers")
+    impl: Impl = "book"
+    hyperparams: dict[str, float] = Field(default_factory=dict, max_length=8)
+
+    @field_validator("optimizer")
+    @classmethod
+    def _known_optimizer(cls, name: str) -> str:
+        if name not in OPTIMIZERS:
+            raise PydanticCustomError(
+                "unknown_optimizer", "unknown optimizer '{name}'; expected one of {choices}",
+                {"name": name, "choices": ", ".join(sorted(OPTIMIZERS))},
+            )
+        return name
+
+    @field_validator("hyperparams")
+    @classmethod
+    def _valid_hyperparams(cls, given: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        name = info.data.get("optimizer")
+        if name is None:  # the optimizer itself was refused; that error says enough
+            return given
+        spec = get_optimizer(name)
+        for key, value in given.items():
+            try:
+                spec.resolve({key: value}, info.data.get("impl", "book"))
+            except ValueError as exc:
+                raise PydanticCustomError("hyperparam", "{message}", {"message": str(exc), "name": key}) from None
+        return given
+
+
+def _check_pair(value: list[float] | None) -> list[float] | None:
+    if value is not None and any(abs(v) > COORD_LIMIT for v in value):
+        raise ValueError(f"coordinates must lie within ±{COORD_LIMIT:g}")
+    return value
+
+
+class TrajectoryRequest(StrictModel):
+    function: str = Field("quadratic", description="one of GET /api/functions")
+    start: list[float] | None = Field(None, min_length=2, max_length=2, description="default: the function's")
+    steps: int = Field(20, ge=1, le=10_000)
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="seeds SGD's gradient noise")
+    box: list[float] | None = Field(
+        None, min_length=4, max_length=4, description="contour view [x1min, x1max, x2min, x2max]",
+    )
+    runs: list[RunSpec] = Field(min_length=1, max_length=8)
+
+    @field_validator("function")
+    @classmethod
+    def _known_function(cls, name: str) -> str:
+        if name not in OBJECTIVES:
+            raise PydanticCustomError(
+                "unknown_function", "unknown function '{name}'; expected one of {choices}",
+                {"name": name, "choices": ", ".join(sorted(OBJECTIVES))},
+            )
+        return name
+
+    @field_validator("start")
+    @classmethod
+    def _start_in_range(cls, value: list[float] | None) -> list[float] | None:
+        return _check_pair(value)
+
+    @field_validator("box")
+    @classmethod
+    def _box_ordered(cls, value: list[float] | None) -> list[float] | None:
+        _check_pair(value)
+        if value is not None and not (value[0] < value[1] and value[2] < value[3]):
+            raise ValueError("box must be [x1min, x1max, x2min, x2max] with min < max")
+        return value
+
+
+class RunOut(BaseModel):
+    optimizer: str
+    impl: Impl
+    hyperparams: dict[str, float]
+    points: list[list[float]] = Field(description="steps+1 rows [x1, x2], the start first")
+    values: list[float] = Field(description="f(x_t) for every point")
+    lr_eff: list[list[float]] = Field(description="effective rate per coordinate used for step t (t ≥ 1)")
+    status: Literal["ok", "diverged"]
+    diverged_at: int | None
+
+
+class TrajectoryResponse(BaseModel):
+    function: str
+    start: list[float]
+    steps: int
+    runs: list[RunOut]
+
+

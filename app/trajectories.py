@@ -1,0 +1,131 @@
+"""Run several optimizers side by side on one 2D function, in float64, chunk by chunk.
+
+The runner yields chunks so the same code serves the one-shot response and the live stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import torch
+from torch import Tensor
+
+from app.optim.registry import get_optimizer
+from app.optim.stepper import Stepper, make_stepper
+
+DIVERGENCE_LIMIT = 1e6
+DTYPE = torch.float64
+
+
+class Surface(Protocol):
+    """What the runner needs of an objective: f and ∇f at a point of shape (2,)."""
+
+    def at(self, x: Tensor) -> Tensor: ...
+
+    def gradient(self, x: Tensor) -> Tensor: ...
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    optimizer: str
+    impl: str
+    hyperparams: dict[str, float]
+
+
+@dataclass
+class RunChunk:
+    """Steps ``first``… of one run: points x_t, f(x_t) and the rate used to reach x_t."""
+
+    points: list[list[float]]
+    values: list[float]
+    lr_eff: list[list[float]]
+    status: str = "ok"
+    diverged_at: int | None = None
+
+
+@dataclass
+class Chunk:
+    first: int  # index of the first point in this chunk (0 holds the start)
+    runs: list[RunChunk]
+
+
+@dataclass
+class RunResult:
+    config: RunConfig
+    points: list[list[float]] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    lr_eff: list[list[float]] = field(default_factory=list)
+    status: str = "ok"
+    diverged_at: int | None = None
+
+    def extend(self, chunk: RunChunk) -> None:
+        self.points += chunk.points
+        self.values += chunk.values
+        self.lr_eff += chunk.lr_eff
+        self.status, self.diverged_at = chunk.status, chunk.diverged_at
+
+
+class _Run:
+    def __init__(self, surface: Surface, start: Sequence[float], config: RunConfig, seed: int) -> None:
+        self.surface = surface
+        self.x = torch.tensor(list(start), dtype=DTYPE)
+        generator = torch.Generator().manual_seed(seed)
+        spec = get_optimizer(config.optimizer)
+        self.stepper: Stepper = make_stepper(spec, config.impl, self.x, config.hyperparams, generator)
+        self.t = 0
+        self.stopped = False
+
+    def first_chunk(self) -> RunChunk:
+        x = self.x.unsqueeze(0)
+        return self._checked(x.clone(), torch.empty((0, 2), dtype=DTYPE), first=0)
+
+    def advance(self, n: int) -> RunChunk:
+        if self.stopped:
+            return RunChunk([], [], [], "diverged", self._diverged_at)
+        xs = torch.empty((n, 2), dtype=DTYPE)
+        rates = torch.empty((n, 2), dtype=DTYPE)
+        with torch.no_grad():
+            for i in range(n):
+                rates[i] = self.stepper.step(self.surface.gradient(self.x))
+                xs[i] = self.x
+        first = self.t + 1
+        self.t += n
+        return self._checked(xs, rates, first)
+
+    def _checked(self, xs: Tensor, rates: Tensor, first: int) -> RunChunk:
+        """Cut the chunk at the first non-finite or runaway iterate (or value)."""
+        values = torch.stack([self.surface.at(x) for x in xs]) if len(xs) else torch.empty(0, dtype=DTYPE)
+        bad = ~torch.isfinite(xs).all(dim=1) | (xs.abs() > DIVERGENCE_LIMIT).any(dim=1) | ~torch.isfinite(values)
+        if not bad.any():
+            return RunChunk(xs.tolist(), values.tolist(), rates.tolist())
+        k = int(bad.nonzero()[0, 0])
+        self.stopped = True
+        self._diverged_at = first + k
+        rates_kept = rates[:k] if first > 0 else rates[:0]
+        return RunChunk(xs[:k].tolist(), values[:k].tolist(), rates_kept.tolist(), "diverged", self._diverged_at)
+
+
+def run_chunks(
+    surface: Surface, start: Sequence[float], steps: int, configs: Sequence[RunConfig],
+    seed: int = 0, chunk_steps: int = 50,
+) -> Iterator[Chunk]:
+    """Yield the start, then ``chunk_steps`` steps of every run at a time, in lockstep."""
+    runs = [_Run(surface, start, config, seed) for config in configs]
+    yield Chunk(0, [run.first_chunk() for run in runs])
+    done = 0
+    while done < steps:
+        n = min(chunk_steps, steps - done)
+        yield Chunk(done + 1, [run.advance(n) for run in runs])
+        done += n
+
+
+def run_all(
+    surface: Surface, start: Sequence[float], steps: int, configs: Sequence[RunConfig], seed: int = 0,
+) -> list[RunResult]:
+    results = [RunResult(config) for config in configs]
+    for chunk in run_chunks(surface, start, steps, configs, seed, chunk_steps=max(steps, 1)):
+        for result, part in zip(results, chunk.runs, strict=True):
+            result.extend(part)
+    return results

@@ -1,0 +1,29 @@
+"""Shared fixtures: the app on a temporary database, the book's data from ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("OPTLAB_DATA_DIR", ROOT.parent / "shared" / "data")).resolve()
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def settings(tmp_path: Path):  # noqa: ANN201 - Settings, imported lazily so env is read per test
+    from app.config import Settings
+
+    return Settings(data_dir=DATA_DIR, db_path=tmp_path / "runs.sqlite3", warm_up=False)
+
+
+@pytest.fixture
+def client(settings) -> Iterator[TestClient]:  # noqa: ANN001
+    from app.main import create_app
+
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

@@ -42,7 +42,7 @@ class HyperParam:
         return above and below
 
 
-LrEffFn = Callable[[Mapping[str, Tensor], Mapping[str, Tensor], Mapping[str, float], int], Tensor]
+LrEffFn = Callable[[Tensor, Mapping[str, Tensor], Mapping[str, Tensor], Mapping[str, float], int], Tensor]
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class TorchMapping:
 
     cls: type[torch.optim.Optimizer]
     kwargs: Callable[[Mapping[str, float]], dict[str, Any]]
-    # Effective per-coordinate rate from the optimizer state before and after a step.
+    # Effective per-coordinate rate from the parameter and the optimizer state before and after a step.
     lr_eff: LrEffFn
     notes: str
     default_overrides: Mapping[str, float] = field(default_factory=dict)
@@ -120,25 +120,24 @@ NOISE = HyperParam(
 
 # --- torch.optim effective rates ----------------------------------------------------------
 
-def _constant_lr(prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
-    ref = next(iter(cur.values()))
-    return torch.full_like(ref, hp["eta"])
+def _constant_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+    return torch.full_like(x, hp["eta"])
 
 
-def _adagrad_lr(prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _adagrad_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
     return hp["eta"] / (torch.sqrt(cur["sum"]) + hp["eps"])
 
 
-def _rmsprop_lr(prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _rmsprop_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
     return hp["eta"] / (torch.sqrt(cur["square_avg"]) + hp["eps"])
 
 
-def _adadelta_lr(prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _adadelta_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
     before = prev.get("acc_delta", torch.zeros_like(cur["acc_delta"]))
     return torch.sqrt(before + hp["eps"]) / torch.sqrt(cur["square_avg"] + hp["eps"])
 
 
-def _adam_lr(prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _adam_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
     s_hat = cur["exp_avg_sq"] / (1 - hp["beta2"] ** t)
     return hp["eta"] / (torch.sqrt(s_hat) + hp["eps"])
 

@@ -71,7 +71,7 @@ class TorchStepper:
         prev = {k: v.clone() for k, v in self._state().items()}
         self.x.grad = self.perturb(g)
         self.optimizer.step()
-        return self.mapping.lr_eff(prev, self._state(), self.hp, self.t)
+        return self.mapping.lr_eff(self.x, prev, self._state(), self.hp, self.t)
 
 
 def make_stepper(

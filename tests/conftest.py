@@ -15,14 +15,14 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture
-def settings(tmp_path: Path):  # noqa: ANN201 - Settings, imported lazily so env is read per test
+def settings(tmp_path: Path):  # -> Settings, imported lazily so env is read per test
     from app.config import Settings
 
     return Settings(data_dir=DATA_DIR, db_path=tmp_path / "runs.sqlite3", warm_up=False)
 
 
 @pytest.fixture
-def client(settings) -> Iterator[TestClient]:  # noqa: ANN001
+def client(settings) -> Iterator[TestClient]:
     from app.main import create_app
 
     with TestClient(create_app(settings)) as test_client:

@@ -54,7 +54,8 @@ def test_defaults_fill_in_start_and_hyperparameters(client: TestClient) -> None:
 
 
 def test_divergence_is_reported_with_its_step(client: TestClient) -> None:
-    body = client.post("/api/trajectories", json={"steps": 50, "runs": [{"optimizer": "gd", "hyperparams": {"eta": 11}}]})
+    request = {"steps": 50, "runs": [{"optimizer": "gd", "hyperparams": {"eta": 11}}]}
+    body = client.post("/api/trajectories", json=request)
     run = body.json()["runs"][0]
     assert run["status"] == "diverged" and run["diverged_at"] == 4 and len(run["points"]) == 4
 
@@ -96,7 +97,7 @@ def test_bad_input_is_a_422_naming_the_field(client: TestClient, path: str, case
 
 @pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_refused(client: TestClient, token: str) -> None:
-    raw = '{"runs": [{"optimizer": "rmsprop", "hyperparams": {"eta": %s}}]}' % token
+    raw = '{"runs": [{"optimizer": "rmsprop", "hyperparams": {"eta": ' + token + "}}]}"
     response = client.post("/api/trajectories", content=raw, headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "runs[0].hyperparams.eta"

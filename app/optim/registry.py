@@ -120,24 +120,34 @@ NOISE = HyperParam(
 
 # --- torch.optim effective rates ----------------------------------------------------------
 
-def _constant_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _constant_lr(
+    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+) -> Tensor:
     return torch.full_like(x, hp["eta"])
 
 
-def _adagrad_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _adagrad_lr(
+    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+) -> Tensor:
     return hp["eta"] / (torch.sqrt(cur["sum"]) + hp["eps"])
 
 
-def _rmsprop_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _rmsprop_lr(
+    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+) -> Tensor:
     return hp["eta"] / (torch.sqrt(cur["square_avg"]) + hp["eps"])
 
 
-def _adadelta_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _adadelta_lr(
+    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+) -> Tensor:
     before = prev.get("acc_delta", torch.zeros_like(cur["acc_delta"]))
     return torch.sqrt(before + hp["eps"]) / torch.sqrt(cur["square_avg"] + hp["eps"])
 
 
-def _adam_lr(x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int) -> Tensor:
+def _adam_lr(
+    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+) -> Tensor:
     s_hat = cur["exp_avg_sq"] / (1 - hp["beta2"] ** t)
     return hp["eta"] / (torch.sqrt(s_hat) + hp["eps"])
 

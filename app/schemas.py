@@ -142,6 +142,10 @@ class RunOut(BaseModel):
     points: list[list[float]] = Field(description="steps+1 rows [x1, x2], the start first")
     values: list[float] = Field(description="f(x_t) for every point")
     lr_eff: list[list[float]] = Field(description="effective rate per coordinate used for step t (t ≥ 1)")
+    state: dict[str, list[list[float]]] = Field(
+        default_factory=dict,
+        description="optimizer state after step t (t ≥ 1): the book's s, v, delta, or torch.optim's own names",
+    )
     status: Literal["ok", "diverged"]
     diverged_at: int | None
 

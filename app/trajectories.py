@@ -36,11 +36,12 @@ class RunConfig:
 
 @dataclass
 class RunChunk:
-    """Steps ``first``… of one run: points x_t, f(x_t) and the rate used to reach x_t."""
+    """Steps ``first``… of one run: points x_t, f(x_t), the rate used to reach x_t and the state after it."""
 
     points: list[list[float]]
     values: list[float]
     lr_eff: list[list[float]]
+    state: dict[str, list[list[float]]] = field(default_factory=dict)
     status: str = "ok"
     diverged_at: int | None = None
 
@@ -57,6 +58,7 @@ class RunResult:
     points: list[list[float]] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     lr_eff: list[list[float]] = field(default_factory=list)
+    state: dict[str, list[list[float]]] = field(default_factory=dict)
     status: str = "ok"
     diverged_at: int | None = None
 
@@ -64,6 +66,8 @@ class RunResult:
         self.points += chunk.points
         self.values += chunk.values
         self.lr_eff += chunk.lr_eff
+        for key, rows in chunk.state.items():
+            self.state.setdefault(key, []).extend(rows)
         self.status, self.diverged_at = chunk.status, chunk.diverged_at
 
 
@@ -79,32 +83,41 @@ class _Run:
 
     def first_chunk(self) -> RunChunk:
         x = self.x.unsqueeze(0)
-        return self._checked(x.clone(), torch.empty((0, 2), dtype=DTYPE), first=0)
+        return self._checked(x.clone(), torch.empty((0, 2), dtype=DTYPE), {}, first=0)
 
     def advance(self, n: int) -> RunChunk:
         if self.stopped:
-            return RunChunk([], [], [], "diverged", self._diverged_at)
+            return RunChunk([], [], [], {}, "diverged", self._diverged_at)
         xs = torch.empty((n, 2), dtype=DTYPE)
         rates = torch.empty((n, 2), dtype=DTYPE)
+        states: dict[str, list[Tensor]] = {}
         with torch.no_grad():
             for i in range(n):
                 rates[i] = self.stepper.step(self.surface.gradient(self.x))
                 xs[i] = self.x
+                for key, value in self.stepper.state().items():
+                    states.setdefault(key, []).append(value.clone())
         first = self.t + 1
         self.t += n
-        return self._checked(xs, rates, first)
+        return self._checked(xs, rates, {k: torch.stack(v) for k, v in states.items()}, first)
 
-    def _checked(self, xs: Tensor, rates: Tensor, first: int) -> RunChunk:
+    def _checked(self, xs: Tensor, rates: Tensor, states: dict[str, Tensor], first: int) -> RunChunk:
         """Cut the chunk at the first non-finite or runaway iterate (or value)."""
         values = torch.stack([self.surface.at(x) for x in xs]) if len(xs) else torch.empty(0, dtype=DTYPE)
         bad = ~torch.isfinite(xs).all(dim=1) | (xs.abs() > DIVERGENCE_LIMIT).any(dim=1) | ~torch.isfinite(values)
+        for series in (rates, *states.values()):  # an overflowed state is as broken as a runaway iterate
+            if len(series) == len(xs):
+                bad |= ~torch.isfinite(series).all(dim=1)
         if not bad.any():
-            return RunChunk(xs.tolist(), values.tolist(), rates.tolist())
+            return RunChunk(xs.tolist(), values.tolist(), rates.tolist(), {k: v.tolist() for k, v in states.items()})
         k = int(bad.nonzero()[0, 0])
         self.stopped = True
         self._diverged_at = first + k
-        rates_kept = rates[:k] if first > 0 else rates[:0]
-        return RunChunk(xs[:k].tolist(), values[:k].tolist(), rates_kept.tolist(), "diverged", self._diverged_at)
+        kept = k if first > 0 else 0  # the start has no rate or state
+        return RunChunk(
+            xs[:k].tolist(), values[:k].tolist(), rates[:kept].tolist(),
+            {key: v[:kept].tolist() for key, v in states.items()}, "diverged", self._diverged_at,
+        )
 
 
 def run_chunks(

@@ -122,14 +122,16 @@ def test_stream_orders_meta_steps_done_and_matches_the_one_shot_answer(client: T
     assert meta["steps"] == 120 and [r["optimizer"] for r in meta["runs"]] == ["adagrad", "rmsprop"]
     assert len(meta["contour"]["z"]) == len(meta["contour"]["x2"])
 
-    streamed: list[dict[str, list[Any]]] = [{"points": [], "values": [], "lr_eff": []} for _ in range(2)]
+    streamed: list[dict[str, list[Any]]] = [{"points": [], "values": [], "lr_eff": [], "s": []} for _ in range(2)]
     for event in events[1:-1]:
         assert event["data"]["first"] == len(streamed[0]["points"])
         for acc, part in zip(streamed, event["data"]["runs"], strict=True):
-            for key in acc:
+            for key in ("points", "values", "lr_eff"):
                 acc[key] += part[key]
+            acc["s"] += part["state"].get("s", [])
     for acc, run in zip(streamed, whole["runs"], strict=True):
-        assert acc == {"points": run["points"], "values": run["values"], "lr_eff": run["lr_eff"]}
+        want = {"points": run["points"], "values": run["values"], "lr_eff": run["lr_eff"], "s": run["state"]["s"]}
+        assert acc == want
     assert events[-1]["data"]["runs"] == [{"status": "ok", "diverged_at": None, "points": 121}] * 2
 
 

@@ -21,7 +21,8 @@ def run(optimizer: str, hp: dict[str, float], impl: str = "book", steps: int = 2
 
 
 def assert_close(got: list[list[float]], want: list[list[float]], rtol: float, atol: float) -> None:
-    torch.testing.assert_close(torch.tensor(got), torch.tensor(want), rtol=rtol, atol=atol)
+    as64 = torch.float64
+    torch.testing.assert_close(torch.tensor(got, dtype=as64), torch.tensor(want, dtype=as64), rtol=rtol, atol=atol)
 
 
 def book_line(result: RunResult) -> str:
@@ -90,15 +91,15 @@ def test_rules_follow_the_equations(optimizer: str) -> None:
 def test_adagrad_effective_rate_never_increases(function: str) -> None:
     objective = get_objective(function)
     result = run("adagrad", {"eta": 0.1}, steps=300, function=function, start=objective.start)
-    rates = torch.tensor(result.lr_eff)
+    rates = torch.tensor(result.lr_eff, dtype=torch.float64)
     assert len(rates) == 300
     assert (rates[1:] <= rates[:-1]).all()
 
 
 def test_rmsprop_effective_rate_recovers_where_adagrad_does_not() -> None:
     # The chapter's point: on the quadratic the x2 gradient vanishes; RMSProp's rate rises again.
-    rms = torch.tensor(run("rmsprop", {"eta": 0.4, "gamma": 0.9}, steps=60).lr_eff)
-    ada = torch.tensor(run("adagrad", {"eta": 0.4}, steps=60).lr_eff)
+    rms = torch.tensor(run("rmsprop", {"eta": 0.4, "gamma": 0.9}, steps=60).lr_eff, dtype=torch.float64)
+    ada = torch.tensor(run("adagrad", {"eta": 0.4}, steps=60).lr_eff, dtype=torch.float64)
     low = int(rms[:, 1].argmin())
     assert rms[low:, 1].max() > 10 * rms[low, 1]
     assert ada[-1, 1] == ada[:, 1].min()
@@ -203,3 +204,14 @@ def test_resolve_names_the_bad_hyperparameter() -> None:
         spec.resolve({"gamma": 1.0})
     with pytest.raises(ValueError, match="unknown hyper-parameter 'beta'"):
         spec.resolve({"beta": 0.5})
+
+
+def test_runs_expose_the_optimizer_state_at_every_step() -> None:
+    result = run("rmsprop", {"eta": 0.4, "gamma": 0.9}, steps=20)
+    s = torch.tensor(result.state["s"], dtype=torch.float64)
+    assert s.shape == (20, 2)
+    # lr_eff is η/√(s+ε) of that same state, step by step.
+    rates = torch.tensor(result.lr_eff, dtype=torch.float64)
+    torch.testing.assert_close(rates, 0.4 / torch.sqrt(s + 1e-6), rtol=1e-12, atol=0)
+    torch_result = run("adam", {}, "torch", steps=5)
+    assert set(torch_result.state) == {"exp_avg", "exp_avg_sq"}

@@ -35,7 +35,7 @@ def run_trajectories(req: TrajectoryRequest) -> TrajectoryResponse:
         runs=[
             RunOut(
                 optimizer=r.config.optimizer, impl=r.config.impl,
-                hyperparams=r.config.hyperparams, points=r.points, values=r.values, lr_eff=r.lr_eff,
+                hyperparams=r.config.hyperparams, points=r.points, values=r.values, lr_eff=r.lr_eff, state=r.state,
                 status=r.status, diverged_at=r.diverged_at,
             )
             for r in results

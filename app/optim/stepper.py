@@ -20,6 +20,10 @@ class Stepper(Protocol):
         """Update the parameters in place with gradient ``g``; return the effective rate."""
         ...
 
+    def state(self) -> dict[str, Tensor]:
+        """The optimizer's running state (s, v, Δx, ... or torch's own names), for display."""
+        ...
+
 
 class _NoisyGradient:
     """The book's simulated stochastic gradient (7.2): g + N(0, σ²), seeded."""
@@ -41,13 +45,16 @@ class BookStepper:
         generator: torch.Generator | None = None,
     ) -> None:
         self.spec, self.x, self.hp = spec, x, hp
-        self.state = spec.init(x)
+        self.running = spec.init(x)
         self.t = 0
         self.perturb = _NoisyGradient(hp, generator)
 
     def step(self, g: Tensor) -> Tensor:
         self.t += 1
-        return self.spec.step(self.x, self.perturb(g), self.state, self.hp, self.t)
+        return self.spec.step(self.x, self.perturb(g), self.running, self.hp, self.t)
+
+    def state(self) -> dict[str, Tensor]:
+        return self.running
 
 
 class TorchStepper:
@@ -62,16 +69,16 @@ class TorchStepper:
         self.t = 0
         self.perturb = _NoisyGradient(hp, generator)
 
-    def _state(self) -> dict[str, Tensor]:
+    def state(self) -> dict[str, Tensor]:
         state = self.optimizer.state.get(self.x, {})
         return {k: v for k, v in state.items() if isinstance(v, Tensor) and v.shape == self.x.shape}
 
     def step(self, g: Tensor) -> Tensor:
         self.t += 1
-        prev = {k: v.clone() for k, v in self._state().items()}
+        prev = {k: v.clone() for k, v in self.state().items()}
         self.x.grad = self.perturb(g)
         self.optimizer.step()
-        return self.mapping.lr_eff(self.x, prev, self._state(), self.hp, self.t)
+        return self.mapping.lr_eff(self.x, prev, self.state(), self.hp, self.t)
 
 
 def make_stepper(

@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import errors, meta, pages, trajectories
+from app.api import errors, meta, pages, runs, trajectories
 from app.config import Settings, get_settings
+from app.store import RunStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(settings.torch_threads)
+        app.state.store = RunStore(settings.database_path)
+        app.state.store.mark_interrupted()  # whatever was queued or running died with the last process
         if settings.warm_up:
             _warm_up()
         yield
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/vendor", StaticFiles(packages=[("plotly", "package_data")]), name="vendor")
     app.include_router(meta.router)
     app.include_router(trajectories.router)
+    app.include_router(runs.router)
     app.include_router(pages.router)
     return app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -151,9 +151,37 @@ class RunOut(BaseModel):
 
 
 class TrajectoryResponse(BaseModel):
+    run_id: str = Field(description="the stored comparison: GET /api/runs/{run_id}")
     function: str
     start: list[float]
     steps: int
     runs: list[RunOut]
 
 
+# --- run history ----------------------------------------------------------------------------
+
+class RunSummary(BaseModel):
+    id: str
+    kind: Literal["trajectory", "training"]
+    status: str = Field(description="done, failed, cancelled, interrupted, queued or running")
+    title: str
+    optimizers: list[str]
+    device: str | None
+    created_at: float = Field(description="seconds since the epoch")
+    updated_at: float
+    runs: list[dict[str, Any]] = Field(description="per run: optimizer, impl, hyperparams, status, final figures")
+    timings: dict[str, Any]
+
+
+class RunDetail(RunSummary):
+    config: dict[str, Any]
+    series: list[dict[str, Any]] = Field(
+        description="per run: points, values, lr_eff (trajectory) or epochs, losses (training)",
+    )
+
+
+class RunPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[RunSummary]

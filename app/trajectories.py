@@ -14,6 +14,7 @@ from torch import Tensor
 
 from app.optim.registry import get_optimizer
 from app.optim.stepper import Stepper, make_stepper
+from app.store import RunRecord
 
 DIVERGENCE_LIMIT = 1e6
 DTYPE = torch.float64
@@ -142,3 +143,23 @@ def run_all(
         for result, part in zip(results, chunk.runs, strict=True):
             result.extend(part)
     return results
+
+
+def summarise(result: RunResult) -> dict[str, object]:
+    final = result.points[-1] if result.points else None
+    return {
+        "optimizer": result.config.optimizer, "impl": result.config.impl, "hyperparams": result.config.hyperparams,
+        "status": result.status, "diverged_at": result.diverged_at, "points": len(result.points),
+        "final": final, "final_value": result.values[-1] if result.values else None,
+    }
+
+
+def to_record(config: dict[str, object], results: Sequence[RunResult], seconds: float) -> RunRecord:
+    """A finished comparison as a history record (the per-step state is left out: it is derivable)."""
+    names = [r.config.optimizer for r in results]
+    return RunRecord(
+        kind="trajectory", status="done", device="cpu", config=config, optimizers=sorted(set(names)),
+        title=f"{config['function']}: " + " vs ".join(f"{r.config.optimizer} ({r.config.impl})" for r in results),
+        series=[{"points": r.points, "values": r.values, "lr_eff": r.lr_eff} for r in results],
+        summary=[summarise(r) for r in results], timings={"seconds": seconds},
+    )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import asdict
 
 from fastapi import APIRouter
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from app.deps import StoreDep
 from app.optim.functions import Objective, contour_grid, get_objective
 from app.optim.registry import get_optimizer
 from app.schemas import RunOut, TrajectoryRequest, TrajectoryResponse
-from app.trajectories import RunConfig, run_all, run_chunks
+from app.trajectories import RunConfig, RunResult, run_all, run_chunks, to_record
 
 router = APIRouter(prefix="/api/trajectories", tags=["trajectories"])
 
@@ -26,12 +28,19 @@ def _plan(req: TrajectoryRequest) -> tuple[Objective, list[float], list[RunConfi
     return objective, start, configs
 
 
+def _stored_config(req: TrajectoryRequest, start: list[float], configs: list[RunConfig]) -> dict[str, object]:
+    """The request as run: defaults filled in, so the history can re-run it exactly."""
+    return {**req.model_dump(), "start": start, "runs": [asdict(c) for c in configs]}
+
+
 @router.post("", response_model=TrajectoryResponse)
-def run_trajectories(req: TrajectoryRequest) -> TrajectoryResponse:
+def run_trajectories(req: TrajectoryRequest, store: StoreDep) -> TrajectoryResponse:
     objective, start, configs = _plan(req)
+    began = time.perf_counter()
     results = run_all(objective, start, req.steps, configs, req.seed)
+    record = store.save(to_record(_stored_config(req, start, configs), results, time.perf_counter() - began))
     return TrajectoryResponse(
-        function=req.function, start=start, steps=req.steps,
+        run_id=record.id, function=req.function, start=start, steps=req.steps,
         runs=[
             RunOut(
                 optimizer=r.config.optimizer, impl=r.config.impl,
@@ -44,9 +53,13 @@ def run_trajectories(req: TrajectoryRequest) -> TrajectoryResponse:
 
 
 @router.post("/stream", response_class=EventSourceResponse)
-def stream_trajectories(req: TrajectoryRequest) -> Iterator[ServerSentEvent]:
-    """``meta`` (config and contour grid), ``step`` events (every run, a chunk of steps each), ``done``."""
+def stream_trajectories(req: TrajectoryRequest, store: StoreDep) -> Iterator[ServerSentEvent]:
+    """``meta`` (config and contour grid), ``step`` events (every run, a chunk of steps each), ``done``.
+
+    The comparison is stored once it is complete; ``done`` carries its ``run_id``.
+    """
     objective, start, configs = _plan(req)
+    began = time.perf_counter()
     box = req.box if req.box is not None else list(objective.box)
     seq = 0
     meta = {
@@ -55,16 +68,13 @@ def stream_trajectories(req: TrajectoryRequest) -> Iterator[ServerSentEvent]:
         "runs": [asdict(c) for c in configs],
     }
     yield ServerSentEvent(event="meta", id=str(seq), data=meta)
-    statuses: list[tuple[str, int | None]] = [("ok", None)] * len(configs)
-    counts = [0] * len(configs)
+    results = [RunResult(config) for config in configs]
     for chunk in run_chunks(objective, start, req.steps, configs, req.seed):
         seq += 1
-        for i, part in enumerate(chunk.runs):
-            statuses[i] = (part.status, part.diverged_at)
-            counts[i] += len(part.points)
+        for result, part in zip(results, chunk.runs, strict=True):
+            result.extend(part)
         step = {"first": chunk.first, "runs": [asdict(part) for part in chunk.runs]}
         yield ServerSentEvent(event="step", id=str(seq), data=step)
-    finals = [
-        {"status": status, "diverged_at": at, "points": n} for (status, at), n in zip(statuses, counts, strict=True)
-    ]
-    yield ServerSentEvent(event="done", id=str(seq + 1), data={"runs": finals})
+    record = store.save(to_record(_stored_config(req, start, configs), results, time.perf_counter() - began))
+    finals = [{"status": r.status, "diverged_at": r.diverged_at, "points": len(r.points)} for r in results]
+    yield ServerSentEvent(event="done", id=str(seq + 1), data={"run_id": record.id, "runs": finals})

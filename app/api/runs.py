@@ -1,0 +1,99 @@
+"""Run history: list, open, delete and export stored comparisons and training jobs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response
+
+from app.deps import StoreDep
+from app.optim.registry import OPTIMIZERS
+from app.schemas import RunDetail, RunPage, RunSummary
+from app.store import RunFilter, RunRecord
+
+router = APIRouter(prefix="/api/runs", tags=["runs"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no run with that id"}}
+
+
+def _summary(record: RunRecord) -> RunSummary:
+    return RunSummary(
+        id=record.id, kind=record.kind, status=record.status, title=record.title, optimizers=record.optimizers,
+        device=record.device, created_at=record.created_at, updated_at=record.updated_at, runs=record.summary,
+        timings=record.timings,
+    )
+
+
+def _found(store: StoreDep, run_id: str) -> RunRecord:
+    record = store.get(run_id)
+    if record is None:
+        raise HTTPException(404, f"no run with id '{run_id}'")
+    return record
+
+
+@router.get("", response_model=RunPage)
+def list_runs(
+    store: StoreDep,
+    kind: Literal["trajectory", "training"] | None = None,
+    optimizer: str | None = Query(None, max_length=32, description="one of GET /api/optimizers"),
+    status: str | None = Query(None, max_length=32, pattern=r"^[a-z_]+$"),
+    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+) -> RunPage:
+    if optimizer is not None and optimizer not in OPTIMIZERS:
+        raise HTTPException(422, [{"loc": ["query", "optimizer"], "field": "optimizer",
+                                   "msg": f"optimizer: unknown optimizer '{optimizer}'", "type": "value_error"}])
+    total, records = store.list(RunFilter(kind, optimizer, status), offset, limit)
+    return RunPage(total=total, offset=offset, limit=limit, items=[_summary(r) for r in records])
+
+
+@router.get("/{run_id}", response_model=RunDetail, responses=NOT_FOUND)
+def get_run(run_id: str, store: StoreDep) -> RunDetail:
+    record = _found(store, run_id)
+    return RunDetail(**_summary(record).model_dump(), config=record.config, series=record.series)
+
+
+@router.delete("/{run_id}", status_code=204, responses=NOT_FOUND)
+def delete_run(run_id: str, store: StoreDep) -> Response:
+    if not store.delete(run_id):
+        raise HTTPException(404, f"no run with id '{run_id}'")
+    return Response(status_code=204)
+
+
+def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
+    """One row per point (trajectory) or per loss point (training), runs one after another."""
+    rows: list[list[Any]] = []
+    if record.kind == "trajectory":
+        header = ["run", "optimizer", "impl", "step", "x1", "x2", "value", "lr_eff_x1", "lr_eff_x2"]
+        for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
+            rates = [[None, None], *series.get("lr_eff", [])]
+            for t, (point, value) in enumerate(zip(series["points"], series["values"], strict=True)):
+                rows.append([i, run["optimizer"], run["impl"], t, *point, value, *rates[t]])
+    else:
+        header = ["run", "optimizer", "impl", "epoch", "loss"]
+        for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
+            for epoch, loss in zip(series["epochs"], series["losses"], strict=True):
+                rows.append([i, run["optimizer"], run["impl"], epoch, loss])
+    return header, rows
+
+
+@router.get(
+    "/{run_id}/export", responses={**NOT_FOUND, 200: {"content": {"text/csv": {}, "application/json": {}}}},
+)
+def export_run(run_id: str, store: StoreDep, format: Literal["csv", "json"] = "json") -> Response:
+    record = _found(store, run_id)
+    filename = f"optimizer-lab-{record.kind}-{record.id}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format == "json":
+        body = RunDetail(**_summary(record).model_dump(), config=record.config, series=record.series)
+        return Response(body.model_dump_json(indent=1), media_type="application/json", headers=headers)
+    header, rows = _csv_rows(record)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv", headers=headers)
+
+

@@ -1,0 +1,56 @@
+"""Start the real server on a free loopback port for a benchmark, and stop it afterwards."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Yield (base URL, process) of a uvicorn serving app.main:app on 127.0.0.1 with a fresh database."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        full_env = {
+            **os.environ,
+            "OPTLAB_DATA_DIR": os.environ.get("OPTLAB_DATA_DIR", str(ROOT.parent / "shared" / "data")),
+            "OPTLAB_DB_PATH": str(Path(tmp) / "runs.sqlite3"),
+            **(env or {}),
+        }
+        cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(url + "/healthz", timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise RuntimeError("the server did not start") from None
+                    time.sleep(0.2)
+            yield url, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -20,11 +20,14 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -85,11 +88,15 @@ def _lineage(stages: list[Stage], stage: Stage) -> list[Stage]:
     return chain
 
 
-def _image_env(stages: list[Stage]) -> dict[str, str]:
+def _stage_env(stages: list[Stage], stage: Stage) -> dict[str, str]:
     env: dict[str, str] = {}
-    for stage in _lineage(stages, stages[-1]):
-        env.update(stage.envs)
+    for ancestor in _lineage(stages, stage):
+        env.update(ancestor.envs)
     return env
+
+
+def _image_env(stages: list[Stage]) -> dict[str, str]:
+    return _stage_env(stages, stages[-1])
 
 
 def _json_command(value: str) -> list[str]:
@@ -318,6 +325,80 @@ def test_the_data_check_accepts_the_book_data_and_rejects_a_bad_file(tmp_path: P
     refused = subprocess.run([sys.executable, "-m", module, str(html)], cwd=ROOT, capture_output=True,
                              text=True, timeout=120, check=False)
     assert refused.returncode == 1, refused.stdout + refused.stderr
+
+
+@pytest.fixture(scope="module")
+def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A local stand-in for the UCI site: /good.dat (the book's file), /short.dat (1502 rows)."""
+    if not (DATA_DIR / AIRFOIL).exists():
+        pytest.skip(f"the book's data are not at {DATA_DIR}")
+    root = tmp_path_factory.mktemp("uci")
+    lines = (DATA_DIR / AIRFOIL).read_text().splitlines(keepends=True)
+    (root / "good.dat").write_text("".join(lines))
+    (root / "short.dat").write_text("".join(lines[:-1]))
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def _run_stage(stage: Stage, workdir: Path, env: dict[str, str]) -> str:
+    """The stage's RUN lines through /bin/sh -c, as Docker runs them; each must exit 0."""
+    output = ""
+    for run in stage.values("RUN"):
+        command = run.replace("/opt/venv/bin/python", sys.executable)
+        result = subprocess.run(["/bin/sh", "-c", command], cwd=workdir, env=env, capture_output=True,
+                                text=True, timeout=180, check=False)
+        output += result.stdout + result.stderr
+        assert result.returncode == 0, f"the build would stop at: RUN {run}\n{output}"
+    return output
+
+
+@pytest.mark.parametrize(("path", "kept"), [
+    ("/good.dat", True),  # fetched and checked: shipped
+    ("/short.dat", False),  # fetched, fails the shape check: dropped
+    ("/missing.dat", False),  # 404
+    (None, False),  # nothing listens
+])
+def test_data_stages_never_fail_the_build(
+    stages: list[Stage], data_server: str, tmp_path: Path, path: str | None, kept: bool
+) -> None:
+    """The fetch and check RUNs of the Dockerfile, run by sh here against a local server."""
+    url = data_server + path if path else f"http://127.0.0.1:{_free_port()}/{AIRFOIL}"
+    fetch, check = _stage(stages, "fetch"), _stage(stages, "data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPTLAB_")}
+    env.update({k: v for k, v in _stage_env(stages, check).items() if k != "PATH"})
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env["AIRFOIL_URL"] = url  # a build argument is an environment variable to RUN
+
+    fetch_dir = tmp_path / "fetch"
+    fetch_dir.mkdir()
+    assert fetch.values("WORKDIR") == ["/fetch"]
+    output = _run_stage(fetch, fetch_dir, env)
+    assert (fetch_dir / AIRFOIL).exists() == (path in {"/good.dat", "/short.dat"}), output
+
+    # The data stage: WORKDIR /opt/optlab with the app and COPY --from=fetch /fetch/ ./data/.
+    assert check.values("WORKDIR") == ["/opt/optlab"]
+    assert [(c.sources, c.dest, c.from_stage) for c in _copies(check)] == [
+        (["app"], "./app", None), (["/fetch/"], "./data/", "fetch")]
+    workdir = tmp_path / "opt" / "optlab"
+    workdir.mkdir(parents=True)
+    shutil.copytree(ROOT / "app", workdir / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(fetch_dir, workdir / "data")
+    output += _run_stage(check, workdir, env)
+    assert (workdir / "data" / AIRFOIL).exists() == kept, output
+    if not kept:
+        assert "WARNING" in output, "the build log says the app will use the synthetic set"
 
 
 def test_image_env_names_only_real_settings(stages: list[Stage]) -> None:

@@ -1,7 +1,14 @@
-"""HTML pages: a Jinja2 shell; everything else is drawn by the ES modules in static/."""
+"""HTML pages: Jinja2 shells; everything else is drawn by the ES modules in static/.
+
+Adding a view is one line in ``VIEWS`` plus its template (extending ``base.html``): the route
+and the nav entry follow. A view whose template does not exist yet shows in the nav, greyed out,
+and has no route.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -10,10 +17,45 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "templates")
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"version": __version__})
+@dataclass(frozen=True)
+class View:
+    path: str
+    label: str
+    template: str
+    title: str
+
+    @property
+    def available(self) -> bool:
+        return (TEMPLATES_DIR / self.template).is_file()
+
+
+VIEWS: tuple[View, ...] = (
+    View("/", "2D lab", "index.html", "2D lab: optimizers side by side"),
+    View("/training", "Training", "training.html", "Training: linear regression on airfoil"),
+    View("/history", "History", "history.html", "Run history"),
+)
+
+
+def _nav(current: View) -> list[dict[str, object]]:
+    return [
+        {"path": v.path, "label": v.label, "current": v == current, "available": v.available} for v in VIEWS
+    ]
+
+
+def _page(view: View) -> Callable[[Request], HTMLResponse]:
+    def render(request: Request) -> HTMLResponse:
+        context = {"version": __version__, "nav": _nav(view), "title": view.title}
+        return templates.TemplateResponse(request, view.template, context)
+
+    render.__name__ = f"page_{view.template.removesuffix('.html')}"
+    return render
+
+
+for _view in VIEWS:
+    if _view.available:
+        router.add_api_route(_view.path, _page(_view), methods=["GET"], response_class=HTMLResponse)

@@ -1,0 +1,155 @@
+// The page's only door to the server: JSON requests, POST + Server-Sent Events over fetch
+// (EventSource cannot POST), and the mapping of the API's 422 answers to form fields.
+// Every view uses these; none of them knows about the DOM.
+
+/** An answer that is not 2xx, or a server that cannot be reached (status 0). */
+export class ApiError extends Error {
+  constructor(status, message, detail = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.detail = detail; // the 422 body's `detail` list, when there is one
+  }
+
+  /** True for a 422 whose detail names fields (show them next to the inputs). */
+  get isValidation() {
+    return this.status === 422 && Array.isArray(this.detail);
+  }
+}
+
+/** True when the request was cancelled through its AbortSignal: not an error to show. */
+export function isAbort(err) {
+  return err?.name === "AbortError";
+}
+
+async function send(url, { method = "GET", body, signal, accept = "application/json" } = {}) {
+  const init = { method, signal, headers: { Accept: accept } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    throw new ApiError(0, "cannot reach the server: is it still running?");
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return response;
+}
+
+async function errorFrom(response) {
+  let payload = null;
+  try {
+    payload = await response.json();
+  } catch {
+    // not JSON: keep the status line
+  }
+  const detail = payload?.detail;
+  if (Array.isArray(detail)) {
+    const text = detail.map((d) => d.msg ?? String(d)).join("; ");
+    return new ApiError(response.status, text, detail);
+  }
+  const text = typeof detail === "string" ? detail : response.statusText || "request failed";
+  return new ApiError(response.status, `server answered ${response.status}: ${text}`);
+}
+
+/** GET a JSON document. */
+export async function getJSON(url, { signal } = {}) {
+  return (await send(url, { signal })).json();
+}
+
+/** POST a JSON body, return the JSON answer. */
+export async function postJSON(url, body, { signal } = {}) {
+  return (await send(url, { method: "POST", body, signal })).json();
+}
+
+/**
+ * POST a JSON body and read the answer as Server-Sent Events.
+ * `onEvent(name, data, id)` is called for every event, `data` parsed as JSON.
+ * Resolves when the server ends the stream; rejects with ApiError (bad answer, dropped
+ * connection) or an AbortError (the signal fired).
+ */
+export async function postSSE(url, body, { signal, onEvent }) {
+  const response = await send(url, { method: "POST", body, signal, accept: "text/event-stream" });
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const parser = sseParser(onEvent);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parser.push(value);
+    }
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(0, `the stream broke off: ${err.message}`);
+  } finally {
+    reader.releaseLock();
+  }
+  parser.end();
+}
+
+/** Incremental SSE parser (the text/event-stream format): feed it text, it calls `onEvent`. */
+export function sseParser(onEvent) {
+  let buffer = "";
+  let name = "message";
+  let data = [];
+  let id = null;
+
+  function dispatch() {
+    if (data.length) {
+      const text = data.join("\n");
+      let parsed;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+      onEvent(name, parsed, id);
+    }
+    name = "message";
+    data = [];
+  }
+
+  function line(text) {
+    if (text === "") return dispatch();
+    if (text.startsWith(":")) return; // comment, e.g. keep-alive
+    const colon = text.indexOf(":");
+    const field = colon < 0 ? text : text.slice(0, colon);
+    let value = colon < 0 ? "" : text.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "event") name = value;
+    else if (field === "data") data.push(value);
+    else if (field === "id") id = value;
+  }
+
+  return {
+    push(chunk) {
+      buffer += chunk;
+      const lines = buffer.split(/\r\n|\r|\n/);
+      buffer = lines.pop(); // an incomplete last line waits for more text
+      lines.forEach(line);
+    },
+    end() {
+      if (buffer) line(buffer);
+      buffer = "";
+      dispatch();
+    },
+  };
+}
+
+/**
+ * The fields a 422 names: [{field: "runs[0].hyperparams.eta", message: "eta must be ..."}].
+ * The API prefixes each msg with its field; next to the field that prefix is dropped.
+ */
+export function fieldErrors(err) {
+  if (!(err instanceof ApiError) || !err.isValidation) return [];
+  return err.detail.map((d) => {
+    const field = d.field ?? "body";
+    const msg = String(d.msg ?? "invalid");
+    const prefix = `${field}: `;
+    return { field, message: msg.startsWith(prefix) ? msg.slice(prefix.length) : msg };
+  });
+}

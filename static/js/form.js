@@ -1,0 +1,223 @@
+// Form building blocks shared by the views: labelled inputs that carry the API field path they
+// feed (data-field), client-side number parsing, 422 errors shown next to their field, and the
+// optimizer panel whose hyper-parameter inputs come from GET /api/optimizers.
+
+let uid = 0;
+const nextId = (stem) => `${stem}-${++uid}`;
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key in node && typeof value !== "string") node[key] = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  node.append(...children);
+  return node;
+}
+export { el };
+
+/** Numbers as a person would type them: 0.4, 1e-6 (not 0.000001), 20. */
+export function formatNumber(value) {
+  if (!Number.isFinite(value)) return String(value);
+  if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential();
+  return String(value);
+}
+
+/** Parse typed text: {value} or {error}. Empty, non-numeric and infinite input are refused here. */
+export function parseNumber(text) {
+  const trimmed = String(text ?? "").trim();
+  if (trimmed === "") return { error: "enter a number" };
+  const value = Number(trimmed);
+  if (Number.isNaN(value)) return { error: `"${trimmed}" is not a number` };
+  if (!Number.isFinite(value)) return { error: "must be a finite number" };
+  return { value };
+}
+
+/**
+ * A labelled text input for a number. `field` is the API field path it feeds
+ * (e.g. "runs[0].hyperparams.eta"), used to show the API's error next to it.
+ */
+export function numberField({ name, label, symbol, value = "", title, field, className = "" }) {
+  const id = nextId(name);
+  const caption = symbol
+    ? [el("span", { class: "symbol", text: symbol }), " ", el("span", { class: "name", text: label })]
+    : [label];
+  const input = el("input", {
+    id, name, type: "text", inputmode: "decimal", spellcheck: "false", autocomplete: "off",
+    value: String(value), title, "aria-describedby": `${id}-error`,
+  });
+  const wrapper = el("div", { class: `field ${className}`.trim(), dataset: { field } }, [
+    el("label", { for: id, title }, caption),
+    input,
+    el("p", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
+  ]);
+  return { el: wrapper, input };
+}
+
+/** A labelled select; options are [{value, label}]. */
+export function selectField({ name, label, options, value, field, title }) {
+  const id = nextId(name);
+  const select = el("select", { id, name, title, "aria-describedby": `${id}-error` },
+    options.map((o) => el("option", { value: o.value, text: o.label })));
+  if (value !== undefined) select.value = value;
+  const wrapper = el("div", { class: "field", dataset: { field } }, [
+    el("label", { for: id, text: label, title }),
+    select,
+    el("p", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
+  ]);
+  return { el: wrapper, select };
+}
+
+/** Remove every error shown inside `root`. */
+export function clearFieldErrors(root) {
+  for (const node of root.querySelectorAll("[data-field].invalid")) {
+    node.classList.remove("invalid");
+    const slot = node.querySelector(":scope > .field-error");
+    if (slot) slot.textContent = "";
+    for (const input of node.querySelectorAll(":scope > input, :scope > select")) {
+      input.removeAttribute("aria-invalid");
+    }
+  }
+}
+
+/**
+ * Show errors [{field, message}] next to the element whose data-field is the error's field,
+ * else the closest enclosing one (the longest data-field that prefixes it: "runs[0].hyperparams"
+ * holds an unknown hyper-parameter's error). Returns the errors no element could hold.
+ */
+export function showFieldErrors(root, errors) {
+  const slots = [...root.querySelectorAll("[data-field]")];
+  const unplaced = [];
+  for (const error of errors) {
+    let best = null;
+    for (const node of slots) {
+      const field = node.dataset.field;
+      const fits = error.field === field || error.field.startsWith(`${field}.`) || error.field.startsWith(`${field}[`);
+      if (fits && (!best || field.length > best.dataset.field.length)) best = node;
+    }
+    if (!best) {
+      unplaced.push(error);
+      continue;
+    }
+    best.classList.add("invalid");
+    const slot = best.querySelector(":scope > .field-error");
+    if (slot) slot.textContent = slot.textContent ? `${slot.textContent}; ${error.message}` : error.message;
+    for (const input of best.querySelectorAll(":scope > input, :scope > select")) {
+      input.setAttribute("aria-invalid", "true");
+    }
+  }
+  return unplaced;
+}
+
+/**
+ * Default hyper-parameters of one optimizer from its GET /api/optimizers entry:
+ * `default` (2D), `training_default` (context "training"), PyTorch's where impl is "torch".
+ */
+export function defaultsFor(info, impl = "book", context = "2d") {
+  const values = {};
+  for (const hp of info.hyperparams) {
+    let value = context === "training" ? hp.training_default : hp.default;
+    if (impl === "torch" && hp.torch_default !== hp.default) value = hp.torch_default;
+    values[hp.name] = value;
+  }
+  return values;
+}
+
+function hyperparamTitle(hp) {
+  const fallback = hp.default;
+  return `${hp.description} · allowed ${hp.bounds} · default ${formatNumber(fallback)}` +
+    (hp.torch_default !== hp.default ? ` (PyTorch ${formatNumber(hp.torch_default)})` : "");
+}
+
+/**
+ * One optimizer's panel: optimizer and impl selects plus generated hyper-parameter inputs.
+ *  - `catalogue`: the list from GET /api/optimizers
+ *  - `fieldPrefix`: API path of this run, e.g. "runs[0]" (hyper-parameters are <prefix>.hyperparams.<name>)
+ *  - `onChange(kind)`: called on every edit; kind is "input" (typing) or "choice" (a select)
+ * Switching optimizer or impl fills that optimizer's defaults for the impl.
+ * State is {opt, impl, <hyper-parameter name>: text, ...} (strings, as typed).
+ */
+export function createOptimizerPanel(container, { catalogue, fieldPrefix, context = "2d", onChange = () => {} }) {
+  const byName = new Map(catalogue.map((o) => [o.name, o]));
+  const optimizer = selectField({
+    name: "optimizer", label: "optimizer", field: `${fieldPrefix}.optimizer`,
+    options: catalogue.map((o) => ({ value: o.name, label: `${o.label} (${o.section})` })),
+  });
+  const impl = selectField({
+    name: "impl", label: "implementation", field: `${fieldPrefix}.impl`,
+    title: "book: the chapter's formulas · torch: the torch.optim class",
+    options: [{ value: "book", label: "book" }, { value: "torch", label: "torch" }],
+  });
+  const summary = el("p", { class: "opt-summary" });
+  const params = el("div", { class: "hyperparams", dataset: { field: `${fieldPrefix}.hyperparams` } });
+  const paramsError = el("p", { class: "field-error", "aria-live": "polite" });
+  const torchNotes = el("p", { class: "torch-notes", hidden: true });
+  container.append(el("div", { class: "choice-row" }, [optimizer.el, impl.el]), summary, params, torchNotes);
+  params.append(paramsError);
+  let inputs = new Map();
+
+  function build(name, implName, given = {}) {
+    const info = byName.get(name) ?? catalogue[0];
+    optimizer.select.value = info.name;
+    impl.select.value = info.impls.includes(implName) ? implName : "book";
+    const defaults = defaultsFor(info, impl.select.value, context);
+    summary.textContent = info.summary;
+    summary.title = `${info.label}, D2L section ${info.section}`;
+    torchNotes.textContent = info.torch_notes;
+    torchNotes.hidden = impl.select.value !== "torch";
+    for (const node of params.querySelectorAll(":scope > .field")) node.remove();
+    inputs = new Map();
+    for (const hp of info.hyperparams) {
+      const value = given[hp.name] ?? formatNumber(defaults[hp.name]);
+      const field = numberField({
+        name: hp.name, label: hp.name, symbol: hp.symbol, value, title: hyperparamTitle(hp),
+        field: `${fieldPrefix}.hyperparams.${hp.name}`,
+      });
+      field.input.addEventListener("input", () => onChange("input"));
+      params.insertBefore(field.el, paramsError);
+      inputs.set(hp.name, field.input);
+    }
+  }
+
+  optimizer.select.addEventListener("change", () => {
+    build(optimizer.select.value, impl.select.value);
+    onChange("choice");
+  });
+  impl.select.addEventListener("change", () => {
+    build(optimizer.select.value, impl.select.value);
+    onChange("choice");
+  });
+
+  return {
+    /** The panel as URL-ready strings. */
+    getState() {
+      const state = { opt: optimizer.select.value, impl: impl.select.value };
+      for (const [name, input] of inputs) state[name] = input.value.trim();
+      return state;
+    },
+    /** Restore a state (unknown optimizer → the first; missing values → defaults). */
+    setState(state = {}) {
+      const { opt, impl: implName, ...given } = state;
+      build(opt ?? catalogue[0].name, implName ?? "book", given);
+    },
+    /** The run for the API body, or the client-side errors [{field, message}]. */
+    read() {
+      const hyperparams = {};
+      const errors = [];
+      for (const [name, input] of inputs) {
+        const parsed = parseNumber(input.value);
+        if (parsed.error) errors.push({ field: `${fieldPrefix}.hyperparams.${name}`, message: parsed.error });
+        else hyperparams[name] = parsed.value;
+      }
+      return { run: { optimizer: optimizer.select.value, impl: impl.select.value, hyperparams }, errors };
+    },
+    /** The catalogue entry of the chosen optimizer. */
+    info() {
+      return byName.get(optimizer.select.value);
+    },
+  };
+}

@@ -64,12 +64,13 @@ COPY app ./app
 COPY static ./static
 COPY templates ./templates
 # Every setting is an OPTLAB_* variable (README, "Deploy with Docker"); these are the image's.
-# FORWARDED_ALLOW_IPS is uvicorn's: which peers may set X-Forwarded-*; narrow it with -e if the
-# container is reachable other than through your proxy.
+# FORWARDED_ALLOW_IPS is uvicorn's: the peers whose X-Forwarded-For/-Proto are believed. Only
+# loopback by default, so a client that reaches the port directly cannot pose as other IPs (the
+# per-client stream limit counts by IP); behind a reverse proxy, set it to the proxy's address.
 ENV PATH=/opt/venv/bin:$PATH \
     OPTLAB_DATA_DIR=/opt/optlab/data \
     OPTLAB_DB_PATH=/data/optlab.sqlite3 \
-    FORWARDED_ALLOW_IPS="*"
+    FORWARDED_ALLOW_IPS="127.0.0.1,::1"
 # The SQLite history; declared after the chown, so a new named volume starts owned by optlab.
 VOLUME ["/data"]
 USER 10001:10001

@@ -1,0 +1,299 @@
+"""Custom objectives typed as text, e.g. ``0.1*x1**2 + 2*x2**2 + 0.3*sin(3*x1)``.
+
+Safety by construction: the text is screened character by character, then ``ast.parse`` only
+*builds a tree* (nothing is evaluated), every node is checked against a whitelist, and the tree
+is turned into nested closures over torch operations. No user text ever reaches ``eval``,
+``exec`` or ``compile``. Gradients come from autograd, in float64 like the rest of the 2D lab.
+
+Grammar: numbers, ``x1``, ``x2``, ``pi``, ``e``, ``+ - * / **``, unary ``-``/``+``, parentheses
+and the one-argument functions in :data:`FUNCTIONS`. Exponents are constants (no x1, x2):
+write ``exp(x1)`` rather than ``e**x1``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from app.optim.functions import Box, Objective, Pair
+
+MAX_LENGTH = 200  # characters
+MAX_NODES = 100  # numbers, names, operators and calls in the tree
+MAX_DEPTH = 10  # nesting of parentheses (a call's parentheses count)
+MAX_EXPONENT = 10.0  # |p| for x ** p
+MAX_WORK = 2_000_000  # steps × runs × nodes of one request (≈ 8 s of autograd at worst on one core)
+
+VARIABLES = ("x1", "x2")
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp,
+    "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs, "tanh": torch.tanh,
+}
+OPERATORS = ("+", "-", "*", "/", "**")
+
+# Screening before the parser matters: Python normalises identifiers (NFKC), so a full-width
+# 'ｘ1' would otherwise parse as x1. Commas pass so that 'sin(x1, x2)' gets a precise message.
+_ALLOWED_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.+-*/(), \t")
+_CHAR_HINTS = {"^": "write powers as **", "'": "strings are not allowed", '"': "strings are not allowed"}
+
+_BINARY: dict[type[ast.operator], Callable[[Tensor, Tensor], Tensor]] = {
+    ast.Add: torch.add, ast.Sub: torch.sub, ast.Mult: torch.mul, ast.Div: torch.div,
+}
+_OPERATOR_TEXT: dict[type[ast.AST], str] = {
+    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+    ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~",
+}
+_NODE_TEXT: dict[type[ast.AST], str] = {
+    ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambdas",
+    ast.ListComp: "comprehensions", ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions", ast.Compare: "comparisons", ast.BoolOp: "'and'/'or'",
+    ast.IfExp: "conditional expressions", ast.Tuple: "tuples", ast.List: "lists", ast.Dict: "dicts",
+    ast.Set: "sets", ast.JoinedStr: "strings", ast.NamedExpr: "assignments", ast.Starred: "'*' unpacking",
+    ast.Await: "'await'", ast.Yield: "'yield'", ast.YieldFrom: "'yield'", ast.Slice: "slices",
+}
+
+Fn = Callable[[Tensor, Tensor], Tensor]
+
+CUSTOM_BOX: Box = (-5.0, 5.0, -5.0, 5.0)
+CUSTOM_START: Pair = (-4.0, 3.0)  # off-centre: most typed functions have their minimum at the origin
+
+
+class ExpressionError(ValueError):
+    """A refused expression; ``token`` is the offending piece of text or the name of the limit."""
+
+    def __init__(self, message: str, token: str) -> None:
+        super().__init__(message)
+        self.token = token
+
+
+def grammar() -> dict[str, object]:
+    """The grammar and its limits, for the API to publish."""
+    return {
+        "variables": list(VARIABLES), "constants": list(CONSTANTS), "functions": list(FUNCTIONS),
+        "operators": list(OPERATORS), "max_length": MAX_LENGTH, "max_nodes": MAX_NODES,
+        "max_depth": MAX_DEPTH, "max_exponent": MAX_EXPONENT, "max_work": MAX_WORK,
+    }
+
+
+def _describe_char(ch: str) -> str:
+    if ch.isascii() and ch.isprintable():
+        return repr(ch)
+    return f"{ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')})"
+
+
+def screen(text: str) -> str:
+    """Length, characters and nesting, checked on the raw text before any parser sees it."""
+    text = text.strip()
+    if not text:
+        raise ExpressionError("expression is empty; type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2", "empty")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression has {len(text)} characters; the limit is {MAX_LENGTH}", "length")
+    for i, ch in enumerate(text):
+        if ch not in _ALLOWED_CHARS:
+            hint = _CHAR_HINTS.get(ch, "use plain ASCII letters, digits, + - * / ** ( ) and spaces")
+            raise ExpressionError(f"character {_describe_char(ch)} at column {i + 1} is not allowed: {hint}", ch)
+    depth = deepest = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise ExpressionError(f"parentheses nest {deepest} deep; the limit is {MAX_DEPTH}", "depth")
+    return text
+
+
+def _token_at(text: str, i: int) -> str:
+    """The word or number starting at ``i`` (or the single character there)."""
+    end = i
+    while end < len(text) and (text[end].isalnum() or text[end] in "_."):
+        end += 1
+    return text[i:end] if end > i else text[i]
+
+
+def parse_tree(text: str) -> ast.expr:
+    """``ast.parse`` in eval mode, every parser failure (syntax, stack, recursion) turned into a refusal."""
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError as exc:
+        if exc.offset and 0 < exc.offset <= len(text):
+            token = _token_at(text, exc.offset - 1)
+            raise ExpressionError(f"syntax error at column {exc.offset} ('{token}'): {exc.msg}", token) from None
+        raise ExpressionError(f"syntax error at the end: {exc.msg}", "end") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("expression is too complex to parse", "depth") from None
+
+
+class _Builder:
+    """Turns a checked tree into closures; counts nodes so both recursion and per-step cost are bounded."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.nodes = 0
+
+    def segment(self, node: ast.AST) -> str:
+        piece = ast.get_source_segment(self.text, node) or type(node).__name__
+        return piece if len(piece) <= 30 else piece[:27] + "..."
+
+    def build(self, node: ast.AST) -> tuple[Fn, bool]:
+        """(closure, depends on x1/x2)."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ExpressionError(f"expression has more than {MAX_NODES} terms (numbers, names, operations)", "nodes")
+        if isinstance(node, ast.Constant):
+            return self.constant(node)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.UnaryOp):
+            return self.unary(node)
+        if isinstance(node, ast.BinOp):
+            return self.binary(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        what = _NODE_TEXT.get(type(node), type(node).__name__)
+        raise ExpressionError(f"{what} not allowed: '{self.segment(node)}'", self.segment(node))
+
+    def constant(self, node: ast.Constant) -> tuple[Fn, bool]:
+        piece = self.segment(node)
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):  # True is an int: refuse
+            raise ExpressionError(f"only numbers are allowed as constants, not '{piece}'", piece)
+        try:
+            number = float(node.value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise ExpressionError(f"number '{piece}' is too large", piece)
+        return _const(number), False
+
+    def name(self, node: ast.Name) -> tuple[Fn, bool]:
+        if node.id == "x1":
+            return (lambda x1, x2: x1), True
+        if node.id == "x2":
+            return (lambda x1, x2: x2), True
+        if node.id in CONSTANTS:
+            return _const(CONSTANTS[node.id]), False
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"'{node.id}' is a function: write {node.id}(...)", node.id)
+        allowed = ", ".join((*VARIABLES, *CONSTANTS))
+        raise ExpressionError(f"unknown name '{node.id}'; allowed names: {allowed}", node.id)
+
+    def unary(self, node: ast.UnaryOp) -> tuple[Fn, bool]:
+        if isinstance(node.op, ast.UAdd):
+            return self.build(node.operand)
+        if isinstance(node.op, ast.USub):
+            inner, variable = self.build(node.operand)
+            return (lambda x1, x2: torch.neg(inner(x1, x2))), variable
+        op = _OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
+        raise ExpressionError(f"operator '{op}' is not allowed", op)
+
+    def binary(self, node: ast.BinOp) -> tuple[Fn, bool]:
+        if isinstance(node.op, ast.Pow):
+            return self.power(node)
+        operation = _BINARY.get(type(node.op))
+        if operation is None:
+            op = _OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
+            raise ExpressionError(f"operator '{op}' is not allowed; use {' '.join(OPERATORS)}", op)
+        (left, lv), (right, rv) = self.build(node.left), self.build(node.right)
+        return (lambda x1, x2: operation(left(x1, x2), right(x1, x2))), lv or rv
+
+    def power(self, node: ast.BinOp) -> tuple[Fn, bool]:
+        base, variable = self.build(node.left)
+        exponent, exponent_variable = self.build(node.right)
+        where = self.segment(node.right)
+        if exponent_variable:
+            raise ExpressionError(f"exponent '{where}' must be a constant (no x1, x2); use exp(...)", where)
+        zero = torch.zeros((), dtype=torch.float64)
+        p = float(exponent(zero, zero))  # float64 in torch: 9**9**9 cannot become a huge Python int
+        if not math.isfinite(p) or abs(p) > MAX_EXPONENT:
+            raise ExpressionError(f"exponent '{where}' exceeds the limit |p| ≤ {MAX_EXPONENT:g}", where)
+        q: float | int = int(p) if p.is_integer() else p
+        return (lambda x1, x2: torch.pow(base(x1, x2), q)), variable
+
+    def call(self, node: ast.Call) -> tuple[Fn, bool]:
+        if not isinstance(node.func, ast.Name):
+            raise ExpressionError(f"only named functions can be called, not '{self.segment(node.func)}'",
+                                  self.segment(node.func))
+        name = node.func.id
+        function = FUNCTIONS.get(name)
+        if function is None:
+            allowed = ", ".join(FUNCTIONS)
+            raise ExpressionError(f"function '{name}' is not allowed; allowed functions: {allowed}", name)
+        if node.keywords:
+            raise ExpressionError(f"{name}(...) takes no keyword arguments", name)
+        if len(node.args) != 1:
+            raise ExpressionError(f"{name}(...) takes exactly one argument, got {len(node.args)}", name)
+        inner, variable = self.build(node.args[0])
+        return (lambda x1, x2: function(inner(x1, x2))), variable
+
+
+def _const(number: float) -> Fn:
+    value = torch.tensor(number, dtype=torch.float64)
+    return lambda x1, x2: value
+
+
+@dataclass(frozen=True)
+class Expression:
+    text: str
+    fn: Fn  # f(x1, x2) on tensors of any (equal) shape
+    nodes: int  # cost of one evaluation, in torch operations
+
+
+def compile_expression(text: str) -> Expression:
+    """Screen, parse and compile ``text``; raises ExpressionError naming the offending token or limit."""
+    clean = screen(text)
+    builder = _Builder(clean)
+    fn, _ = builder.build(parse_tree(clean))
+    return Expression(clean, fn, builder.nodes)
+
+
+def check_work(expression: Expression, steps: int, runs: int) -> None:
+    """Autograd costs ~3 µs per node and step: bound steps × runs × nodes so no request runs for minutes."""
+    work = steps * runs * expression.nodes
+    if work > MAX_WORK:
+        raise ExpressionError(
+            f"{expression.nodes} terms × {steps} steps × {runs} runs = {work:,} exceeds the limit of {MAX_WORK:,}; "
+            "use fewer steps or runs or a shorter expression", "work",
+        )
+
+
+def custom_objective(
+    expression: Expression | str, box: Sequence[float] | None = None, start: Sequence[float] | None = None,
+) -> Objective:
+    """An :class:`Objective` for the expression: value on points and grids, gradient by autograd.
+
+    Refuses (ExpressionError) an expression whose value or gradient is not finite at ``start``.
+    """
+    if isinstance(expression, str):
+        expression = compile_expression(expression)
+    fn, text = expression.fn, expression.text
+
+    def value(x1: Tensor, x2: Tensor) -> Tensor:
+        out = fn(x1, x2)
+        return out.expand(x1.shape) if out.shape != x1.shape else out  # a constant f still fills a grid
+
+    def grad(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
+        with torch.enable_grad():  # the runner steps under no_grad
+            a, b = x1.detach().requires_grad_(True), x2.detach().requires_grad_(True)
+            out = fn(a, b)
+            if not out.requires_grad:
+                return torch.zeros_like(a), torch.zeros_like(b)
+            g1, g2 = torch.autograd.grad(out.sum(), (a, b), allow_unused=True)
+        return (torch.zeros_like(a) if g1 is None else g1), (torch.zeros_like(b) if g2 is None else g2)
+
+    box_ = CUSTOM_BOX if box is None else (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+    start_ = CUSTOM_START if start is None else (float(start[0]), float(start[1]))
+    objective = Objective(
+        name="custom", label="Custom f(x1, x2)", latex=text, value=value, grad=grad,
+        box=box_, start=start_, minima=(),
+    )
+    x = torch.tensor(start_, dtype=torch.float64)
+    at = f"({start_[0]:g}, {start_[1]:g})"
+    if not torch.isfinite(objective.at(x)):
+        raise ExpressionError(f"f is not finite at the start point {at}: {float(objective.at(x))}", "start")
+    if not torch.isfinite(objective.gradient(x)).all():
+        raise ExpressionError(f"the gradient of f is not finite at the start point {at}", "start")
+    return objective

@@ -19,6 +19,14 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins; empty = closed")
     torch_threads: int = Field(1, ge=1, le=64, description="torch intra-op threads (1 is fastest for tiny tensors)")
     warm_up: bool = Field(True, description="import torch.optim at start-up, not on the first request")
+    # --- limits (issue 4) ---
+    max_body_bytes: int = Field(
+        12 * 1024 * 1024, ge=1024, le=1024**3, description="request bodies above this get 413 (a 10 MB CSV fits)",
+    )
+    max_streams_per_client: int = Field(8, ge=1, le=1000, description="open event streams per client IP; then 429")
+    max_response_points: int = Field(
+        50_000, ge=100, le=10_000_000, description="steps × runs one POST /api/trajectories may return; then 422",
+    )
 
     @property
     def database_path(self) -> Path:

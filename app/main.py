@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import errors, meta, pages, runs, trajectories
+from app.api.security import install as install_security
 from app.config import Settings, get_settings
 from app.store import RunStore
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
+    install_security(app, settings)  # headers, body cap, CORS, stream slots
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.mount("/vendor", StaticFiles(packages=[("plotly", "package_data")]), name="vendor")
     app.include_router(meta.router)

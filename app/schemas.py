@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from app.optim import expression as ex
 from app.optim.functions import OBJECTIVES
 from app.optim.registry import OPTIMIZERS, get_optimizer
 
@@ -45,6 +46,20 @@ class OptimizerInfo(BaseModel):
     torch_notes: str
 
 
+class ExpressionGrammar(BaseModel):
+    """What a custom expression may contain (see TrajectoryRequest.expression)."""
+
+    variables: list[str]
+    constants: list[str]
+    functions: list[str]
+    operators: list[str]
+    max_length: int
+    max_nodes: int
+    max_depth: int
+    max_exponent: float
+    max_work: int
+
+
 class FunctionInfo(BaseModel):
     name: str
     label: str
@@ -54,6 +69,9 @@ class FunctionInfo(BaseModel):
     minima: list[list[float]]
     note: str
     log_contours: bool
+    grammar: ExpressionGrammar | None = Field(
+        None, description="set only on the 'custom' entry: send function='custom' with an expression",
+    )
 
 
 class Health(BaseModel):
@@ -101,8 +119,19 @@ def _check_pair(value: list[float] | None) -> list[float] | None:
     return value
 
 
+EXPRESSION_HELP = (
+    f"f(x1, x2) as text, only with function='custom' (required then), e.g. '0.1*x1**2 + 2*x2**2'. "
+    f"Allowed: numbers, names {', '.join((*ex.VARIABLES, *ex.CONSTANTS))}, operators {' '.join(ex.OPERATORS)}, "
+    f"unary minus/plus, parentheses and the functions {', '.join(ex.FUNCTIONS)} (one argument each). "
+    f"Limits: {ex.MAX_LENGTH} characters, {ex.MAX_NODES} terms, parentheses {ex.MAX_DEPTH} deep, constant "
+    f"exponents with |p| ≤ {ex.MAX_EXPONENT:g}, steps × runs × terms ≤ {ex.MAX_WORK:,}; f and its gradient must "
+    f"be finite at the start point. Default box {list(ex.CUSTOM_BOX)}, default start {list(ex.CUSTOM_START)}. "
+    f"Refusals are 422s whose ctx.token names the offending token or limit."
+)
+
+
 class TrajectoryRequest(StrictModel):
-    function: str = Field("quadratic", description="one of GET /api/functions")
+    function: str = Field("quadratic", description="one of GET /api/functions ('custom' needs an expression)")
     start: list[float] | None = Field(None, min_length=2, max_length=2, description="default: the function's")
     steps: int = Field(20, ge=1, le=10_000)
     seed: int = Field(0, ge=0, le=2**31 - 1, description="seeds SGD's gradient noise")
@@ -110,16 +139,43 @@ class TrajectoryRequest(StrictModel):
         None, min_length=4, max_length=4, description="contour view [x1min, x1max, x2min, x2max]",
     )
     runs: list[RunSpec] = Field(min_length=1, max_length=8)
+    # Last on purpose: its validator sees function, start, steps and runs (already validated).
+    expression: str | None = Field(None, max_length=ex.MAX_LENGTH, validate_default=True, description=EXPRESSION_HELP)
 
     @field_validator("function")
     @classmethod
     def _known_function(cls, name: str) -> str:
-        if name not in OBJECTIVES:
+        if name not in OBJECTIVES and name != "custom":
             raise PydanticCustomError(
                 "unknown_function", "unknown function '{name}'; expected one of {choices}",
-                {"name": name, "choices": ", ".join(sorted(OBJECTIVES))},
+                {"name": name, "choices": ", ".join([*sorted(OBJECTIVES), "custom"])},
             )
         return name
+
+    @field_validator("expression")
+    @classmethod
+    def _valid_expression(cls, text: str | None, info: ValidationInfo) -> str | None:
+        function = info.data.get("function")
+        if function is None:  # the function itself was refused
+            return text
+        if function != "custom":
+            if text is not None:
+                raise PydanticCustomError(
+                    "expression", "expression is only used with function 'custom'", {"token": "function"},
+                )
+            return None
+        if text is None:
+            raise PydanticCustomError("expression", "function 'custom' needs an expression", {"token": "missing"})
+        if "start" not in info.data:  # a refused start says enough
+            return text
+        try:
+            expression = ex.compile_expression(text)
+            ex.custom_objective(expression, start=info.data["start"])  # refuses a non-finite f or ∇f at the start
+            if "steps" in info.data and "runs" in info.data:
+                ex.check_work(expression, info.data["steps"], len(info.data["runs"]))
+        except ex.ExpressionError as exc:
+            raise PydanticCustomError("expression", "{message}", {"message": str(exc), "token": exc.token}) from None
+        return text
 
     @field_validator("start")
     @classmethod
@@ -153,9 +209,12 @@ class RunOut(BaseModel):
 class TrajectoryResponse(BaseModel):
     run_id: str = Field(description="the stored comparison: GET /api/runs/{run_id}")
     function: str
+    expression: str | None = Field(None, description="the custom f(x1, x2), when function is 'custom'")
     start: list[float]
     steps: int
     runs: list[RunOut]
+
+
 
 
 # --- run history ----------------------------------------------------------------------------

@@ -6,9 +6,10 @@ import torch
 from fastapi import APIRouter
 
 from app import __version__
+from app.optim import expression
 from app.optim.functions import OBJECTIVES
 from app.optim.registry import IMPLS, OPTIMIZERS, OptimizerSpec
-from app.schemas import FunctionInfo, Health, HyperParamInfo, OptimizerInfo
+from app.schemas import ExpressionGrammar, FunctionInfo, Health, HyperParamInfo, OptimizerInfo
 
 router = APIRouter()
 
@@ -42,10 +43,19 @@ def list_optimizers() -> list[OptimizerInfo]:
 
 @router.get("/api/functions", response_model=list[FunctionInfo], tags=["meta"])
 def list_functions() -> list[FunctionInfo]:
+    """The built-in objectives, then a ``custom`` entry (the only one with ``grammar``): f typed as text."""
     return [
+        *(
+            FunctionInfo(
+                name=f.name, label=f.label, latex=f.latex, box=list(f.box), start=list(f.start),
+                minima=[list(m) for m in f.minima], note=f.note, log_contours=f.log_contours,
+            )
+            for f in OBJECTIVES.values()
+        ),
         FunctionInfo(
-            name=f.name, label=f.label, latex=f.latex, box=list(f.box), start=list(f.start),
-            minima=[list(m) for m in f.minima], note=f.note, log_contours=f.log_contours,
-        )
-        for f in OBJECTIVES.values()
+            name="custom", label="Custom f(x1, x2)", latex="", box=list(expression.CUSTOM_BOX),
+            start=list(expression.CUSTOM_START), minima=[], log_contours=False,
+            note="type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2 + 0.3*sin(3*x1); send it as 'expression'",
+            grammar=ExpressionGrammar.model_validate(expression.grammar()),
+        ),
     ]

@@ -6,10 +6,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from app.api.security import STREAM_RESPONSES, StreamSlot
 from app.deps import StoreDep
+from app.optim.expression import custom_objective
 from app.optim.functions import Objective, contour_grid, get_objective
 from app.optim.registry import get_optimizer
 from app.schemas import RunOut, TrajectoryRequest, TrajectoryResponse
@@ -18,8 +21,14 @@ from app.trajectories import RunConfig, RunResult, run_all, run_chunks, to_recor
 router = APIRouter(prefix="/api/trajectories", tags=["trajectories"])
 
 
+def _objective(req: TrajectoryRequest) -> Objective:
+    if req.function == "custom":  # the schema has checked the expression (and f at the start) already
+        return custom_objective(req.expression or "", box=req.box, start=req.start)
+    return get_objective(req.function)
+
+
 def _plan(req: TrajectoryRequest) -> tuple[Objective, list[float], list[RunConfig]]:
-    objective = get_objective(req.function)
+    objective = _objective(req)
     start = req.start if req.start is not None else list(objective.start)
     configs = [
         RunConfig(run.optimizer, run.impl, get_optimizer(run.optimizer).resolve(run.hyperparams, run.impl))
@@ -33,14 +42,30 @@ def _stored_config(req: TrajectoryRequest, start: list[float], configs: list[Run
     return {**req.model_dump(), "start": start, "runs": [asdict(c) for c in configs]}
 
 
+def _check_points(req: TrajectoryRequest, request: Request) -> None:
+    """One JSON answer carries every point: bound it (the stream sends chunks and has no such bound)."""
+    limit: int = request.app.state.settings.max_response_points
+    if req.steps * len(req.runs) > limit:
+        msg = (f"{req.steps} steps × {len(req.runs)} runs exceed the {limit:,} points one response may carry; "
+               "use fewer steps or runs, or POST /api/trajectories/stream")
+        raise RequestValidationError([{
+            "type": "too_many_points", "loc": ("body", "steps"), "msg": msg, "ctx": {"limit": limit},
+        }])
+
+
 @router.post("", response_model=TrajectoryResponse)
-def run_trajectories(req: TrajectoryRequest, store: StoreDep) -> TrajectoryResponse:
+def run_trajectories(req: TrajectoryRequest, store: StoreDep, request: Request) -> TrajectoryResponse:
+    """Every run's whole path at once (at most ``max_response_points`` steps × runs; else 422 on ``steps``).
+
+    ``function: "custom"`` with an ``expression`` runs on a typed f(x1, x2); see the field's description.
+    """
+    _check_points(req, request)
     objective, start, configs = _plan(req)
     began = time.perf_counter()
     results = run_all(objective, start, req.steps, configs, req.seed)
     record = store.save(to_record(_stored_config(req, start, configs), results, time.perf_counter() - began))
     return TrajectoryResponse(
-        run_id=record.id, function=req.function, start=start, steps=req.steps,
+        run_id=record.id, function=req.function, expression=req.expression, start=start, steps=req.steps,
         runs=[
             RunOut(
                 optimizer=r.config.optimizer, impl=r.config.impl,
@@ -52,18 +77,19 @@ def run_trajectories(req: TrajectoryRequest, store: StoreDep) -> TrajectoryRespo
     )
 
 
-@router.post("/stream", response_class=EventSourceResponse)
-def stream_trajectories(req: TrajectoryRequest, store: StoreDep) -> Iterator[ServerSentEvent]:
+@router.post("/stream", response_class=EventSourceResponse, responses=STREAM_RESPONSES)
+def stream_trajectories(req: TrajectoryRequest, store: StoreDep, _slot: StreamSlot) -> Iterator[ServerSentEvent]:
     """``meta`` (config and contour grid), ``step`` events (every run, a chunk of steps each), ``done``.
 
-    The comparison is stored once it is complete; ``done`` carries its ``run_id``.
+    The comparison is stored once it is complete; ``done`` carries its ``run_id``. A client may hold
+    ``max_streams_per_client`` streams open at once; beyond that the answer is 429 with Retry-After.
     """
     objective, start, configs = _plan(req)
     began = time.perf_counter()
     box = req.box if req.box is not None else list(objective.box)
     seq = 0
     meta = {
-        "function": req.function, "start": start, "steps": req.steps, "box": box,
+        "function": req.function, "expression": req.expression, "start": start, "steps": req.steps, "box": box,
         "contour": contour_grid(objective, (box[0], box[1], box[2], box[3])),
         "runs": [asdict(c) for c in configs],
     }

@@ -1,0 +1,187 @@
+"""Security basics: response headers, a request body cap, CORS (closed unless configured) and a
+per-client cap on concurrent event streams.
+
+``install(app, settings)`` wires all of it; routers that stream take ``StreamSlot`` as a parameter.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings
+
+# plotly.js injects its stylesheet as a <style> element at run time and writes inline style
+# attributes: under `style-src 'self'` Chromium refuses them (checked with Plotly.newPlot in headless
+# Chromium; tests/test_security.py repeats it), so styles alone also allow 'unsafe-inline'. Scripts stay
+# 'self' only: no inline scripts, no eval.
+CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN and start them with an inline script.
+# They show no user content; they alone get this wider policy.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https:; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+RETRY_AFTER_SECONDS = 5
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive``: an HTTPException so FastAPI's body reader re-raises it unchanged (→ 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body exceeds the limit of {limit} bytes")
+
+
+class SecurityMiddleware:
+    """Pure ASGI (streams pass through untouched): adds the headers and caps request bodies.
+
+    The cap holds for a declared Content-Length (refused before the app runs) and for the bytes
+    actually received (a chunked body is cut off as soon as it passes the limit).
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, docs_paths: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.docs_paths = docs_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = DOCS_CSP if scope["path"] in self.docs_paths else CSP
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", csp)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._refuse(send_with_headers)
+            return
+
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge(self.max_body_bytes)
+            return message
+
+        try:
+            await self.app(scope, counted_receive, send_with_headers)
+        except BodyTooLarge:
+            if started:  # nothing sensible left to say: the response is already under way
+                raise
+            await self._refuse(send_with_headers)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse({"detail": f"request body exceeds the limit of {self.max_body_bytes} bytes"}, 413)
+        await response({"type": "http"}, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
+
+
+class StreamLimiter:
+    """Open event streams per client; a lock because sync dependencies run in the thread pool."""
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self._open: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, client: str) -> bool:
+        with self._lock:
+            if self._open.get(client, 0) >= self.per_client:
+                return False
+            self._open[client] = self._open.get(client, 0) + 1
+            return True
+
+    def release(self, client: str) -> None:
+        with self._lock:
+            left = self._open.get(client, 0) - 1
+            if left > 0:
+                self._open[client] = left
+            else:
+                self._open.pop(client, None)
+
+    def open_streams(self, client: str | None = None) -> int:
+        with self._lock:
+            return sum(self._open.values()) if client is None else self._open.get(client, 0)
+
+
+def client_key(request: Request) -> str:
+    """The peer address (behind a proxy, run uvicorn with --proxy-headers so this is the real client)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def stream_slot(request: Request) -> AsyncIterator[None]:
+    """Holds one of the client's stream slots until the response has ended (or the client left).
+
+    A request-scoped dependency with ``yield``: FastAPI runs the code after ``yield`` once the
+    streaming response is finished, so the slot is released on ``done``, on errors and on disconnect.
+    """
+    limiter: StreamLimiter = request.app.state.stream_limiter
+    client = client_key(request)
+    if not limiter.acquire(client):
+        raise HTTPException(
+            429, f"too many open streams from this client (limit {limiter.per_client}); close one or retry later",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    try:
+        yield
+    finally:
+        limiter.release(client)
+
+
+StreamSlot = Annotated[None, Depends(stream_slot)]
+STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
+    429: {
+        "description": "too many concurrent streams from this client; see Retry-After",
+        "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"],
+        }}},
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    },
+}
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """CORS only when origins are configured; the security middleware outermost, so every answer
+    (static files, 404s, CORS preflights, 413s) carries the headers."""
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", "Last-Event-ID"],
+        )
+    docs = frozenset(p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p)
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes, docs_paths=docs)
+    app.state.stream_limiter = StreamLimiter(settings.max_streams_per_client)

@@ -537,9 +537,16 @@ def test_readme_documents_the_deployment_and_every_setting(stages: list[Stage]) 
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `(\w+)` \|.*$", section, re.M)}
     for name in Settings.model_fields:
         assert f"OPTLAB_{name.upper()}" in rows, f"README: add OPTLAB_{name.upper()} to the settings table"
-    for name, value in _image_env(stages).items():
+    image_env = _image_env(stages)
+    for name, value in image_env.items():
         if name.startswith("OPTLAB_") or name == "FORWARDED_ALLOW_IPS":
             assert f"`{value}`" in rows.get(name, ""), f"README: {name} is `{value}` in the image"
+    for name, info in Settings.model_fields.items():
+        variable = f"OPTLAB_{name.upper()}"
+        if variable not in image_env:  # then the image runs with the app's default
+            default = json.dumps(info.get_default(call_default_factory=True))
+            cells = [cell.strip() for cell in rows[variable].split("|")]
+            assert cells[2] == f"`{default}`", f"README: {variable} defaults to `{default}`"
 
 
 # --- smoke test: the image's command, from this environment ------------------------------------

@@ -1,0 +1,236 @@
+"""The training engine against the book: its figures, its semantics, and an autograd re-derivation."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from pathlib import Path
+
+import pytest
+import torch
+
+from app.data.airfoil import FILENAME, load_airfoil
+from app.data.dataset import Dataset
+from app.data.synthetic import make_synthetic
+from app.optim.registry import get_optimizer
+from app.training.engine import Point, RunConfig, Trainer, resolve_device
+from app.training.schedule import Schedule, batch_orders, record_interval
+from tests.conftest import DATA_DIR
+
+BOOK_TOLERANCE = 0.004
+
+
+@pytest.fixture(scope="module")
+def airfoil() -> Dataset:
+    path = Path(DATA_DIR) / FILENAME
+    if not path.is_file():
+        pytest.skip(f"the airfoil data are not in {DATA_DIR}")
+    return load_airfoil(path)
+
+
+def run(optimizer: str, impl: str = "book", **hp: float) -> RunConfig:
+    return RunConfig(optimizer, impl, get_optimizer(optimizer).resolve(hp, impl, context="training"))
+
+
+def train(data: Dataset, runs: list[RunConfig], seed: int = 0, batch_size: int = 10, epochs: int = 2) -> Trainer:
+    trainer = Trainer(data.X, data.y, runs, batch_size=batch_size, epochs=epochs, seed=seed)
+    trainer.run()
+    return trainer
+
+
+# --- the schedule ---------------------------------------------------------------------------
+
+def test_the_book_job_records_31_points_every_100_examples() -> None:
+    schedule = Schedule.book(rows=1500, batch_size=10, epochs=2)
+    assert schedule.record_every == 100
+    assert schedule.steps == 300 and schedule.points == 31
+    assert sum(schedule.records()[:10]) == 1 and schedule.records()[9]
+
+
+def test_any_batch_size_gets_points_and_the_last_step_is_recorded() -> None:
+    schedule = Schedule.book(rows=1500, batch_size=32, epochs=2)
+    assert schedule.batches()[-1] == (1472, 28)  # the last minibatch of an epoch is short, as in a DataLoader
+    seen, expected = 0, 0
+    for _ in range(2):
+        for _, size in schedule.batches():
+            expected += (seen + size) // 100 > seen // 100
+            seen += size
+    assert schedule.points == 1 + expected == 31
+    assert Schedule.book(1500, 1500, 2).points == 3
+
+
+def test_long_jobs_stretch_the_interval_to_bound_the_curve() -> None:
+    assert record_interval(1500, 100) == 100
+    assert record_interval(200_000, 100) == 10_000
+    assert Schedule.book(200_000, 200_000, 100).points <= 2001
+
+
+# --- the book's figures -------------------------------------------------------------------
+
+def test_book_figures_over_ten_seeds(airfoil: Dataset) -> None:
+    """D2L ch. 7: mean final loss after 2 epochs at batch 10, book rules and torch.optim alike."""
+    configs = {
+        ("rmsprop", "book"): (run("rmsprop", eta=0.01, gamma=0.9), 0.243452),
+        ("adagrad", "book"): (run("adagrad", eta=0.1), 0.243675),
+        ("rmsprop", "torch"): (run("rmsprop", "torch", eta=0.01, gamma=0.9), 0.243676),
+        ("adagrad", "torch"): (run("adagrad", "torch", eta=0.1), 0.243675),
+    }
+    finals: dict[tuple[str, str], list[float]] = {key: [] for key in configs}
+    for seed in range(10):
+        trainer = train(airfoil, [config for config, _ in configs.values()], seed=seed)
+        for key, result in zip(configs, trainer.runs, strict=True):
+            assert result.status == "done" and len(result.losses) == 31
+            assert result.final_loss is not None
+            finals[key].append(result.final_loss)
+    for key, (_, book) in configs.items():
+        mean = statistics.mean(finals[key])
+        assert abs(mean - book) <= BOOK_TOLERANCE, f"{key}: mean final loss {mean:.6f}, book {book}"
+        assert len(set(finals[key])) == 10  # the seeds really differ
+
+
+def test_the_curve_falls_from_the_untrained_loss(airfoil: Dataset) -> None:
+    result = train(airfoil, [run("rmsprop")]).runs[0]
+    assert result.epochs[0] == 0.0 and result.epochs[-1] == 2.0
+    assert result.epochs == pytest.approx([k / 15 for k in range(31)])
+    # w ≈ 0, b = 0 predicts 0 for standardised targets: the loss starts near ½·E[y²] ≈ ½.
+    assert 0.45 < result.losses[0] < 0.55
+    assert result.losses[-1] < result.losses[0] / 1.8
+
+
+# --- semantics ------------------------------------------------------------------------------
+
+def test_same_seed_gives_byte_identical_curves(airfoil: Dataset) -> None:
+    configs = [run("rmsprop"), run("adagrad"), run("rmsprop", "torch"), run("adam")]
+    first = [(r.epochs, r.losses) for r in train(airfoil, configs, seed=3).runs]
+    second = [(r.epochs, r.losses) for r in train(airfoil, configs, seed=3).runs]
+    assert first == second
+    other = [(r.epochs, r.losses) for r in train(airfoil, configs, seed=4).runs]
+    assert other != first
+
+
+def test_runs_of_a_job_share_initial_weights_and_minibatch_order(airfoil: Dataset) -> None:
+    """The book rule and torch.optim's RMSprop agree once both put ε the same way (ε=0)."""
+    trainer = train(airfoil, [run("rmsprop", eps=0.0), run("rmsprop", "torch", eps=0.0), run("adagrad")])
+    book, torch_run, adagrad = trainer.runs
+    assert book.losses[0] == torch_run.losses[0] == adagrad.losses[0]
+    assert torch.allclose(torch.tensor(book.losses), torch.tensor(torch_run.losses), rtol=1e-4, atol=1e-6)
+
+
+def test_divergence_stops_only_the_diverging_run(airfoil: Dataset) -> None:
+    trainer = train(airfoil, [run("sgd", eta=5.0), run("rmsprop")])
+    sgd, rmsprop = trainer.runs
+    assert sgd.status == "diverged"
+    assert sgd.diverged_at is not None and 0 < sgd.diverged_at < 2
+    assert len(sgd.losses) < 31 and all(math.isfinite(v) for v in sgd.losses)
+    assert sgd.final_loss is None and "diverged" in sgd.summary()
+    assert rmsprop.status == "done" and len(rmsprop.losses) == 31
+
+
+def test_a_job_of_only_diverging_runs_ends_early(airfoil: Dataset) -> None:
+    trainer = train(airfoil, [run("sgd", eta=5.0), run("gd", eta=10.0)])
+    assert [r.status for r in trainer.runs] == ["diverged", "diverged"]
+    assert trainer.steps_done < trainer.schedule.steps
+
+
+def test_vectorised_runs_equal_the_same_runs_one_by_one(airfoil: Dataset) -> None:
+    grid = [run("rmsprop", eta=eta, gamma=gamma) for eta in (0.003, 0.01, 0.03) for gamma in (0.5, 0.9, 0.99)]
+    grid += [run("adam", eta=0.01), run("momentum", eta=0.01, gamma=0.9)]
+    together = Trainer(airfoil.X, airfoil.y, grid, batch_size=10, epochs=2, seed=1)
+    assert len(together.groups) == 3  # nine RMSProp runs are one stepper pair over 9 columns
+    together.run()
+    for config, result in zip(grid, together.runs, strict=True):
+        alone = train(airfoil, [config], seed=1).runs[0]
+        assert alone.epochs == result.epochs
+        assert torch.allclose(torch.tensor(alone.losses), torch.tensor(result.losses), rtol=1e-5, atol=1e-7)
+
+
+def test_noisy_sgd_does_not_depend_on_its_neighbours(airfoil: Dataset) -> None:
+    noisy = run("sgd", eta=0.01, noise=0.5)
+    alone = train(airfoil, [noisy], seed=2).runs[0]
+    crowded = train(airfoil, [run("sgd", eta=0.02, noise=0.1), noisy], seed=2).runs[1]
+    # The same noise draws: equal up to the rounding of a wider matrix product.
+    assert torch.allclose(torch.tensor(alone.losses), torch.tensor(crowded.losses), rtol=1e-5, atol=1e-7)
+    quiet = train(airfoil, [run("sgd", eta=0.01)], seed=2).runs[0]
+    assert max(abs(a - b) for a, b in zip(quiet.losses, alone.losses, strict=True)) > 1e-3  # noise is added
+
+
+def test_engine_matches_an_autograd_rederivation(airfoil: Dataset) -> None:
+    """Re-derive the book's loop by hand (autograd, the book's RMSProp rule written out, the loss
+    summed directly over every row) on the engine's weights and minibatch order."""
+    seed, batch, epochs, eta, gamma, eps = 5, 10, 1, 0.01, 0.9, 1e-6
+    engine = train(airfoil, [run("rmsprop", eta=eta, gamma=gamma, eps=eps)], seed=seed, epochs=epochs).runs[0]
+
+    X, y = airfoil.X, airfoil.y.reshape(-1, 1)
+    generator = torch.Generator().manual_seed(seed)
+    w = torch.normal(0.0, 0.01, (5, 1), generator=generator).requires_grad_()
+    b = torch.zeros(1, requires_grad=True)
+    states = [torch.zeros(5, 1), torch.zeros(1)]
+
+    def full_loss() -> float:
+        with torch.no_grad():
+            return float(((X @ w + b - y) ** 2 / 2).double().mean())
+
+    losses = [full_loss()]
+    for order in batch_orders(1500, epochs, generator):
+        for k in range(0, 1500, batch):
+            idx = order[k:k + batch]
+            loss = ((X[idx] @ w + b - y[idx]) ** 2 / 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p, s in zip((w, b), states, strict=True):
+                    assert p.grad is not None
+                    s.mul_(gamma).add_((1 - gamma) * p.grad**2)
+                    p -= eta * p.grad / torch.sqrt(s + eps)
+                    p.grad.zero_()
+            if (k + batch) % 100 == 0:
+                losses.append(full_loss())
+    assert len(losses) == len(engine.losses) == 16
+    assert torch.allclose(torch.tensor(engine.losses), torch.tensor(losses), rtol=2e-5, atol=1e-6)
+
+
+def test_cancelling_stops_every_running_run() -> None:
+    data = make_synthetic()
+    trainer = Trainer(data.X, data.y, [run("rmsprop"), run("adagrad", "torch")], batch_size=1, epochs=5, seed=0)
+    seen: list[Point] = []
+    for point in trainer.points(should_stop=lambda: len(seen) >= 3):
+        seen.append(point)
+    assert [r.status for r in trainer.runs] == ["cancelled", "cancelled"]
+    assert 0 < trainer.steps_done < trainer.schedule.steps
+    assert len(trainer.runs[0].losses) == 3
+
+
+def test_timings_and_the_book_style_summary(airfoil: Dataset) -> None:
+    result = train(airfoil, [run("adagrad")]).runs[0]
+    assert result.sec_per_epoch is not None and result.sec_per_epoch > 0
+    assert re.fullmatch(r"loss: 0\.2\d{5}, \d+\.\d{6} sec per epoch", result.summary())
+
+
+def test_batch_size_is_bounded_by_the_data(airfoil: Dataset) -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        Trainer(airfoil.X, airfoil.y, [run("sgd")], batch_size=1501, epochs=1, seed=0)
+    full = train(airfoil, [run("gd", eta=0.5)], batch_size=1500, epochs=3).runs[0]
+    assert full.epochs == [0.0, 1.0, 2.0, 3.0]
+    assert full.losses == sorted(full.losses, reverse=True)  # full-batch GD with a small step only descends
+
+
+# --- devices --------------------------------------------------------------------------------
+
+def test_devices_resolve_and_cuda_is_refused_without_cuda() -> None:
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            resolve_device("cuda")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_training_matches_cpu(airfoil: Dataset) -> None:
+    configs = [run("rmsprop"), run("adagrad", "torch"), run("sgd", eta=0.05, noise=0.1)]
+    cpu = train(airfoil, configs, seed=0)
+    cuda = Trainer(airfoil.X, airfoil.y, configs, batch_size=10, epochs=2, seed=0, device="cuda")
+    cuda.run()
+    for a, b in zip(cpu.runs[:2], cuda.runs[:2], strict=True):
+        assert torch.allclose(torch.tensor(a.losses), torch.tensor(b.losses), rtol=1e-4, atol=1e-6)
+    assert cuda.runs[2].status == "done"

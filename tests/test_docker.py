@@ -544,7 +544,7 @@ def test_readme_documents_the_deployment_and_every_setting(stages: list[Stage]) 
     for name, info in Settings.model_fields.items():
         variable = f"OPTLAB_{name.upper()}"
         if variable not in image_env:  # then the image runs with the app's default
-            default = json.dumps(info.get_default(call_default_factory=True))
+            default = json.dumps(info.get_default(call_default_factory=True), default=str)
             cells = [cell.strip() for cell in rows[variable].split("|")]
             assert cells[2] == f"`{default}`", f"README: {variable} defaults to `{default}`"
 

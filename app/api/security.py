@@ -18,13 +18,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 
-# plotly.js injects its stylesheet as a <style> element at run time and writes inline style
-# attributes: under `style-src 'self'` Chromium refuses them (checked with Plotly.newPlot in headless
-# Chromium; tests/test_security.py repeats it), so styles alone also allow 'unsafe-inline'. Scripts stay
-# 'self' only: no inline scripts, no eval.
+# Checked in headless Chromium with Plotly.newPlot and Plotly.toImage (tests/e2e/test_csp.py repeats it):
+# - plotly.js injects a <style> element at load time and writes style attributes, which `style-src 'self'`
+#   refuses (style-src-attr alone is not enough: the <style> element needs style-src-elem too), so styles
+#   also allow 'unsafe-inline';
+# - heatmaps (and contours coloured as heatmaps) are drawn as data: PNG <image>s, and Plotly.toImage
+#   (PNG/SVG download) goes through a blob: image, so img-src adds data: and blob:.
+# Scripts stay 'self' only: no inline scripts, no eval.
 CSP = (
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 # FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN and start them with an inline script.
 # They show no user content; they alone get this wider policy.

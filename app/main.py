@@ -11,9 +11,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import errors, meta, pages, runs, trajectories
+from app.api import datasets, errors, jobs, meta, pages, runs, trajectories
 from app.api.security import install as install_security
 from app.config import Settings, get_settings
+from app.data.registry import DatasetRegistry
+from app.jobs import JobManager
 from app.store import RunStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +38,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store.mark_interrupted()  # whatever was queued or running died with the last process
         if settings.warm_up:
             _warm_up()
-        yield
+        # Training (issue 3): data sets, then the job workers; unfinished jobs end 'interrupted'.
+        app.state.datasets = DatasetRegistry(settings.data_dir, settings.upload_memory_mb * 2**20)
+        app.state.jobs = JobManager(
+            settings.max_concurrent_jobs, settings.max_queued_jobs, settings.max_kept_jobs, settings.torch_threads,
+        )
+        app.state.jobs.start()
+        try:
+            yield
+        finally:
+            app.state.jobs.stop()
 
     app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan)
     app.state.settings = settings
@@ -47,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(meta.router)
     app.include_router(trajectories.router)
     app.include_router(runs.router)
+    app.include_router(datasets.router)
+    app.include_router(jobs.router)
     app.include_router(pages.router)
     return app
 

@@ -244,3 +244,100 @@ class RunPage(BaseModel):
     offset: int
     limit: int
     items: list[RunSummary]
+
+
+# --- training jobs and data sets (issue 3) ----------------------------------------------------
+
+Device = Literal["auto", "cpu", "cuda"]
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
+TrainingRunStatus = Literal["queued", "running", "done", "diverged", "failed", "cancelled", "interrupted"]
+
+
+class JobRequest(StrictModel):
+    dataset: str = Field("airfoil", min_length=1, max_length=64, description="an id from GET /api/datasets")
+    batch_size: int = Field(10, ge=1, le=200_000, description="minibatch size, at most the data set's rows")
+    epochs: int = Field(2, ge=1, le=100)
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="initial weights, minibatch order (and SGD noise)")
+    device: Device = Field("auto", description="auto = cuda when available, else cpu; cuda without CUDA → 422")
+    runs: list[RunSpec] = Field(
+        min_length=1, max_length=8,
+        description="hyper-parameters left out take the book's training defaults (GET /api/optimizers: "
+        "training_default, or torch_default for eps with impl 'torch')",
+    )
+
+
+class JobCreated(BaseModel):
+    id: str
+    status: JobStatus
+    url: str = Field(description="GET it for the job")
+    events: str = Field(description="its event stream (SSE)")
+
+
+class JobDataset(BaseModel):
+    id: str
+    label: str
+    kind: Literal["airfoil", "synthetic", "upload"]
+    synthetic: bool
+    rows: int
+    features: int
+
+
+class JobRunOutcome(BaseModel):
+    index: int
+    optimizer: str
+    impl: Impl
+    hyperparams: dict[str, float] = Field(description="complete: the defaults filled in")
+    status: TrainingRunStatus
+    final_loss: float | None = Field(description="last full-data loss; null if diverged or none yet")
+    sec_per_epoch: float | None = Field(description="training time per epoch spent on this run (losses excluded)")
+    diverged_at: float | None = Field(description="epoch at which the loss became non-finite")
+    summary: str = Field(description="the book's line, e.g. 'loss: 0.243452, 0.049984 sec per epoch'")
+    points: int = Field(description="loss points recorded so far")
+
+
+class JobRunOut(JobRunOutcome):
+    epochs: list[float] = Field(description="x of each point, in epochs (examples seen / rows)")
+    losses: list[float] = Field(description="full-data loss (mean of (ŷ−y)²/2) at each point")
+
+
+class JobSummary(BaseModel):
+    id: str
+    status: JobStatus
+    created_at: float = Field(description="seconds since the epoch")
+    started_at: float | None
+    finished_at: float | None
+    seconds: float = Field(description="running time so far (or in total)")
+    dataset: JobDataset
+    batch_size: int
+    epochs: int
+    seed: int
+    device_requested: Device
+    device: Literal["cpu", "cuda"]
+    steps: int = Field(description="optimizer steps the job takes: epochs × minibatches per epoch")
+    points: int = Field(description="loss points per run when it completes: the start, then every record_every examples")
+    record_every: int
+    progress: float = Field(description="fraction of the steps done, 0–1")
+    sec_per_epoch: float | None = Field(description="training time per epoch of the whole job, once done")
+    error: str | None
+    cancel_requested: bool
+    last_event_id: int = Field(description="id of the newest event: subscribe with ?after= to continue from here")
+    runs: list[JobRunOutcome]
+
+
+class JobOut(JobSummary):
+    runs: list[JobRunOut]  # type: ignore[assignment]
+
+
+class DatasetInfo(BaseModel):
+    id: str = Field(description="what POST /api/jobs takes as 'dataset'")
+    label: str
+    kind: Literal["airfoil", "synthetic", "upload"]
+    available: bool
+    reason: str | None = Field(description="why it is unavailable")
+    synthetic: bool
+    rows: int | None
+    features: int | None
+    columns: list[str] = Field(description="feature names, then the target's")
+    description: str
+    filename: str | None = Field(description="uploads: the file's name as sent (display only)")
+    created_at: float | None

@@ -166,6 +166,7 @@ class Trainer:
         self.grad_seconds = 0.0
         self.steps_done = 0
         self._seen = 0  # examples seen
+        self.stopped = False  # set when should_stop ended the job early
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -276,6 +277,7 @@ class Trainer:
                 neg_yp = self.neg_y.index_select(0, perm)
                 for start, size in batches:
                     if should_stop is not None and self.steps_done % STOP_CHECK_EVERY == 0 and should_stop():
+                        self.stopped = True
                         self.cancel_remaining()
                         return
                     t0 = self._clock()

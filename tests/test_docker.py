@@ -595,8 +595,8 @@ def _image_root(stages: list[Stage], root: Path, with_data: bool) -> tuple[Path,
 
 
 @pytest.fixture
-def served(request: pytest.FixtureRequest, stages: list[Stage], tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """The image's CMD on 127.0.0.1 and a free port; yields (port, log file)."""
+def served(request: pytest.FixtureRequest, stages: list[Stage], tmp_path: Path) -> Iterator[tuple[int, Path, bool]]:
+    """The image's CMD on 127.0.0.1 and a free port; yields (port, log file, whether the data are there)."""
     with_data: bool = request.param
     if with_data and not (DATA_DIR / AIRFOIL).exists():
         pytest.skip(f"the book's data are not at {DATA_DIR}")
@@ -623,7 +623,7 @@ def served(request: pytest.FixtureRequest, stages: list[Stage], tmp_path: Path) 
                 pass
             assert time.monotonic() < deadline, f"no /healthz in 120 s:\n{log.read_text()}"
             time.sleep(0.25)
-        yield port, log
+        yield port, log, with_data
         # docker stop: SIGTERM, then the server has to end by itself, cleanly. uvicorn re-raises
         # the signal once it has shut down, so the exit status is -SIGTERM (143 in Docker).
         server.send_signal(signal.SIGTERM)
@@ -637,8 +637,8 @@ def served(request: pytest.FixtureRequest, stages: list[Stage], tmp_path: Path) 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("served", [True, False], ids=["with-fetched-data", "fetch-failed"], indirect=True)
-def test_image_command_serves_health_and_page(served: tuple[int, Path], stages: list[Stage]) -> None:
-    port, log = served
+def test_image_command_serves_health_and_page(served: tuple[int, Path, bool], stages: list[Stage]) -> None:
+    port, log, with_data = served
     status, content_type, body = _get(f"http://127.0.0.1:{port}/healthz")
     assert status == 200 and content_type.startswith("application/json")
     assert json.loads(body)["status"] == "ok"
@@ -650,6 +650,15 @@ def test_image_command_serves_health_and_page(served: tuple[int, Path], stages: 
     # Every asset the page names is served from the image's files.
     for asset in sorted(set(re.findall(r"""(?:src|href)=["'](/(?:static|vendor)/[^"'?#]+)""", page))):
         assert _get(f"http://127.0.0.1:{port}{asset}")[0] == 200, f"{asset}\n{log.read_text()}"
+
+    # A failed fetch leaves the image without the airfoil file: the app says so and offers the
+    # synthetic set instead.
+    status, _, body = _get(f"http://127.0.0.1:{port}/api/datasets")
+    assert status == 200
+    datasets = {d["id"]: d for d in json.loads(body)}
+    assert datasets["airfoil"]["available"] is with_data
+    assert bool(datasets["airfoil"]["reason"]) is not with_data
+    assert datasets["synthetic"]["available"] and datasets["synthetic"]["synthetic"]
 
     # The HEALTHCHECK command itself, as Docker would run it (on this server's port).
     check = _healthcheck(stages)

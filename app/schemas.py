@@ -84,7 +84,9 @@ class Health(BaseModel):
 # --- trajectories ---------------------------------------------------------------------------
 
 class RunSpec(StrictModel):
-    optimizer: str = Field(description="one of GET /api/optimizers")
+    optimizer: str = Field(
+        description="one of GET /api/optimizers", json_schema_extra={"enum": list(OPTIMIZERS)},
+    )
     impl: Impl = "book"
     hyperparams: dict[str, float] = Field(default_factory=dict, max_length=8)
 
@@ -131,7 +133,10 @@ EXPRESSION_HELP = (
 
 
 class TrajectoryRequest(StrictModel):
-    function: str = Field("quadratic", description="one of GET /api/functions ('custom' needs an expression)")
+    function: str = Field(
+        "quadratic", description="one of GET /api/functions ('custom' needs an expression)",
+        json_schema_extra={"enum": [*OBJECTIVES, "custom"]},
+    )
     start: list[float] | None = Field(None, min_length=2, max_length=2, description="default: the function's")
     steps: int = Field(20, ge=1, le=10_000)
     seed: int = Field(0, ge=0, le=2**31 - 1, description="seeds SGD's gradient noise")

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.testclient import TestClient
 
@@ -315,3 +315,35 @@ def test_one_response_carries_a_bounded_number_of_points(settings: Settings) -> 
         assert client.post("/api/trajectories", json={"steps": 500, "runs": runs}).status_code == 200
         streamed = client.post("/api/trajectories/stream", json={"steps": 501, "runs": runs})
         assert streamed.status_code == 200 and "event: done" in streamed.text
+
+
+# --- what the API document says about these answers ---------------------------------------------
+
+def test_a_405_lists_every_method_of_the_path(settings: Settings) -> None:
+    app = make_app(settings)
+    router = APIRouter()
+
+    @router.get("/things/{thing_id}")
+    def get_thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    @router.delete("/things/{thing_id}", status_code=204)
+    def delete_thing(thing_id: int) -> None:
+        return None
+
+    app.include_router(router)  # two routes for one path: Starlette's 405 would name only the first
+    with TestClient(app) as client:
+        assert client.options("/things/3").headers["allow"] == "DELETE, GET, HEAD"
+        assert client.put("/things/3").headers["allow"] == "DELETE, GET, HEAD"
+        assert client.options("/api/trajectories").headers["allow"] == "POST"
+        assert client.delete("/healthz").headers["allow"] == "GET, HEAD"
+
+
+def test_the_openapi_document_names_the_limit_answers(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            has_body = "requestBody" in operation
+            assert ({"400", "413"} <= set(operation["responses"])) == has_body, (method, path)
+    stream = paths["/api/trajectories/stream"]["post"]["responses"]["429"]
+    assert "Retry-After" in stream["headers"]

@@ -6,9 +6,10 @@ per-client cap on concurrent event streams.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from starlette.datastructures import Headers, MutableHeaders
@@ -76,6 +77,8 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 headers = MutableHeaders(scope=message)
+                if message["status"] == 405:
+                    _complete_allow(scope, headers)
                 headers.setdefault("Content-Security-Policy", csp)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
@@ -107,6 +110,31 @@ class SecurityMiddleware:
     async def _refuse(self, send: Send) -> None:
         response = JSONResponse({"detail": f"request body exceeds the limit of {self.max_body_bytes} bytes"}, 413)
         await response({"type": "http"}, _no_body, send)
+
+
+def _complete_allow(scope: Scope, headers: MutableHeaders) -> None:
+    """A 405 lists only the methods of the first route that matched the path; list every method the
+    API documents for it (GET /api/runs/{id} and DELETE /api/runs/{id} are two routes)."""
+    app = scope.get("app")
+    if not isinstance(app, FastAPI):
+        return
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        if re.fullmatch(_path_pattern(template), scope["path"]):
+            methods |= {m.upper() for m in operations if m.upper() in _HTTP_METHODS}
+    if methods:
+        headers["Allow"] = ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
+
+
+_HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
+
+
+def _path_pattern(template: str) -> str:
+    """'/api/runs/{run_id}' → a regex for concrete paths ('{p:path}' spans slashes)."""
+    parts = re.split(r"(\{[^}]*\})", template)
+    return "".join(
+        (".+" if part.endswith(":path}") else "[^/]+") if part.startswith("{") else re.escape(part) for part in parts
+    )
 
 
 async def _no_body() -> Message:
@@ -166,15 +194,38 @@ async def stream_slot(request: Request) -> AsyncIterator[None]:
 
 
 StreamSlot = Annotated[None, Depends(stream_slot)]
-STREAM_RESPONSES: dict[int | str, dict[str, object]] = {
+_DETAIL = {"application/json": {"schema": {
+    "type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"],
+}}}
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     429: {
         "description": "too many concurrent streams from this client; see Retry-After",
-        "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"],
-        }}},
+        "content": _DETAIL,
         "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
     },
 }
+BODY_RESPONSES: dict[str, dict[str, Any]] = {
+    "400": {"description": "the body could not be read at all (not UTF-8, broken multipart)", "content": _DETAIL},
+    "413": {"description": "the body is larger than max_body_bytes", "content": _DETAIL},
+}
+
+
+def _document_body_errors(app: FastAPI) -> None:
+    """Every operation that takes a body can also answer 400 (FastAPI/Starlette, unreadable body) and
+    413 (this module's cap): say so in the OpenAPI document, once, for every router."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for item in build().get("paths", {}).values():
+                for operation in item.values():
+                    if isinstance(operation, dict) and "requestBody" in operation:
+                        responses = operation.setdefault("responses", {})
+                        for status, response in BODY_RESPONSES.items():
+                            responses.setdefault(status, response)
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -188,3 +239,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     docs = frozenset(p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p)
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes, docs_paths=docs)
     app.state.stream_limiter = StreamLimiter(settings.max_streams_per_client)
+    _document_body_errors(app)

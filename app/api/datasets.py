@@ -13,6 +13,7 @@ import anyio
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 from starlette.types import Message
 
@@ -139,3 +140,7 @@ async def _file_field(request: Request, body: bytes) -> tuple[bytes, str | None]
             return await upload.read(), upload.filename
     except MultiPartException as exc:
         raise _refuse(422, f"malformed multipart body: {exc.message}") from None
+    except StarletteHTTPException as exc:  # Starlette reports a broken multipart body as a 400
+        if exc.status_code != 400:
+            raise
+        raise _refuse(422, f"malformed multipart body: {exc.detail}") from None

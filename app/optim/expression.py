@@ -246,7 +246,10 @@ def compile_expression(text: str) -> Expression:
     """Screen, parse and compile ``text``; raises ExpressionError naming the offending token or limit."""
     clean = screen(text)
     builder = _Builder(clean)
-    fn, _ = builder.build(parse_tree(clean))
+    fn, variable = builder.build(parse_tree(clean))
+    if not variable:  # a constant f: fill the input's shape, with a fresh tensor (never the cached constant)
+        constant = fn
+        fn = lambda x1, x2: constant(x1, x2).expand(x1.shape).clone()  # noqa: E731
     return Expression(clean, fn, builder.nodes)
 
 
@@ -271,10 +274,6 @@ def custom_objective(
         expression = compile_expression(expression)
     fn, text = expression.fn, expression.text
 
-    def value(x1: Tensor, x2: Tensor) -> Tensor:
-        out = fn(x1, x2)
-        return out.expand(x1.shape) if out.shape != x1.shape else out  # a constant f still fills a grid
-
     def grad(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
         with torch.enable_grad():  # the runner steps under no_grad
             a, b = x1.detach().requires_grad_(True), x2.detach().requires_grad_(True)
@@ -287,7 +286,7 @@ def custom_objective(
     box_ = CUSTOM_BOX if box is None else (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
     start_ = CUSTOM_START if start is None else (float(start[0]), float(start[1]))
     objective = Objective(
-        name="custom", label="Custom f(x1, x2)", latex=text, value=value, grad=grad,
+        name="custom", label="Custom f(x1, x2)", latex=text, value=fn, grad=grad,
         box=box_, start=start_, minima=(),
     )
     x = torch.tensor(start_, dtype=torch.float64)

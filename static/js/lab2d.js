@@ -13,6 +13,8 @@ import { onUrlStateChange, readUrlState, writeUrlState } from "./state.js";
 
 const STREAM_URL = "/api/trajectories/stream";
 const DEBOUNCE_MS = 250;
+const RETRY_MS = 1000;
+const MAX_RETRIES = 5;
 const MARKER_STEPS = 60; // longer runs are drawn as lines only
 // The book's comparison: AdaGrad (7.5) vs RMSProp (7.6) on 0.1·x1² + 2·x2² from (−5, −2).
 const DEFAULTS = {
@@ -70,6 +72,8 @@ class Lab2D {
     this.optimizers = new Map(optimizers.map((o) => [o.name, o]));
     this.controller = null;
     this.timer = null;
+    this.retries = 0;
+    this.runCount = 0; // exposed as data-runs: tests (and curious users) can tell runs apart
     this.meta = null;
     this.runs = [];
     this.frame = 0;
@@ -207,6 +211,7 @@ class Lab2D {
   // --- running -----------------------------------------------------------------------------
 
   schedule(delay) {
+    this.retries = 0;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.run(), delay);
   }
@@ -242,6 +247,7 @@ class Lab2D {
       return;
     }
     writeUrlState(this.currentState(), { replace: !push });
+    this.root.dataset.runs = String(++this.runCount);
     const controller = new AbortController();
     this.controller = controller;
     this.setStatus("running", "running…");
@@ -264,9 +270,17 @@ class Lab2D {
       await Promise.all([...this.contours, this.values, this.rates].map((c) => c.flush()));
       if (!current()) return;
       if (!finished) throw new ApiError(0, "the stream ended before the run finished");
+      this.retries = 0;
       this.setStatus("done", `${this.meta.steps} steps`);
     } catch (err) {
       if (isAbort(err) || !current()) return;
+      if (err instanceof ApiError && err.status === 429 && this.retries < MAX_RETRIES) {
+        // Too many open streams from this browser (aborted ones take a moment to close): try again.
+        this.retries += 1;
+        this.setStatus("running", "server busy, retrying…");
+        this.timer = setTimeout(() => this.run({ push: false }), RETRY_MS);
+        return;
+      }
       if (err instanceof ApiError && err.isValidation) {
         this.showErrors(fieldErrors(err));
         this.setStatus("invalid", "the server refused a field");

@@ -319,7 +319,7 @@ class JobSummary(BaseModel):
     device_requested: Device
     device: Literal["cpu", "cuda"]
     steps: int = Field(description="optimizer steps the job takes: epochs × minibatches per epoch")
-    points: int = Field(description="loss points per run when it completes: the start, then every record_every examples")
+    points: int = Field(description="loss points per run once complete: the start, then every record_every examples")
     record_every: int
     progress: float = Field(description="fraction of the steps done, 0–1")
     sec_per_epoch: float | None = Field(description="training time per epoch of the whole job, once done")

@@ -240,3 +240,19 @@ def test_a_late_subscriber_gets_the_history_of_an_ended_job(manager: JobManager)
     assert manager.wait(job.id, WAIT)
     assert asyncio.run(collect(manager, job.id)) == job.events
     assert asyncio.run(collect(manager, job.id, after=len(job.events))) == []
+
+
+def test_a_crash_in_training_fails_the_job(manager: JobManager, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("out of memory on the device")
+
+    monkeypatch.setattr("app.jobs.Trainer", broken)
+    job = manager.submit(plan())
+    assert manager.wait(job.id, WAIT)
+    record = manager.record(job.id)
+    assert record["status"] == "failed" and "out of memory on the device" in record["error"]
+    assert {run["status"] for run in record["runs"]} == {"failed"}
+    assert job.events[-1].name == "end" and job.events[-1].data["error"] == record["error"]
+    monkeypatch.undo()
+    ok = manager.submit(plan())  # the worker survived
+    assert manager.wait(ok.id, WAIT) and manager.record(ok.id)["status"] == "done"

@@ -23,6 +23,8 @@ const DEFAULTS = {
   b: { opt: "rmsprop", impl: "book", eta: "0.4", gamma: "0.9" },
 };
 const PANELS = ["a", "b"];
+const CUSTOM = "custom"; // the function typed by the user, sent as `expression`
+const DEFAULT_EXPRESSION = "0.1*x1**2 + 2*x2**2 + 0.3*sin(3*x1)";
 // Trace indices inside each contour chart.
 const T = { contour: 0, path: [1, 2], marker: [3, 4], start: 5, minima: 6 };
 
@@ -117,7 +119,7 @@ class Lab2D {
       this.showFunction(info);
       this.schedule(0);
     });
-    for (const id of ["x1", "x2", "steps", "seed"]) {
+    for (const id of ["x1", "x2", "steps", "seed", "expression"]) {
       $(id).addEventListener("input", () => this.schedule(DEBOUNCE_MS));
     }
     this.form.addEventListener("submit", (event) => {
@@ -151,6 +153,7 @@ class Lab2D {
     };
     return {
       fn,
+      expr: fn === CUSTOM ? url.expr ?? DEFAULT_EXPRESSION : undefined,
       x1: url.x1 ?? start[0],
       x2: url.x2 ?? start[1],
       steps: url.steps ?? DEFAULTS.steps,
@@ -165,6 +168,7 @@ class Lab2D {
     $("fn").value = state.fn;
     this.showFunction(this.functions.get(state.fn));
     for (const id of ["x1", "x2", "steps", "seed"]) $(id).value = state[id];
+    $("expression").value = state.expr ?? DEFAULT_EXPRESSION;
     this.panels.forEach((panel, i) => panel.setState(state[PANELS[i]]));
     $("overlay").checked = state.overlay === "1";
     this.showOverlay($("overlay").checked);
@@ -173,6 +177,7 @@ class Lab2D {
   currentState() {
     const state = {
       fn: $("fn").value,
+      expr: $("fn").value === CUSTOM ? $("expression").value : undefined,
       x1: $("x1").value.trim(),
       x2: $("x2").value.trim(),
       steps: $("steps").value.trim(),
@@ -199,11 +204,16 @@ class Lab2D {
       errors.push(...panelErrors);
       return run;
     });
-    return { body: { function: $("fn").value, start, steps, seed, runs }, errors };
+    const body = { function: $("fn").value, start, steps, seed, runs };
+    if (body.function === CUSTOM) body.expression = $("expression").value;
+    return { body, errors };
   }
 
   showFunction(info) {
+    $("expression-field").hidden = info.name !== CUSTOM;
+    if (info.grammar?.max_length) $("expression").maxLength = info.grammar.max_length;
     $("fn-formula").textContent = latexToText(info.latex);
+    $("fn-formula").hidden = !info.latex;
     $("fn-note").textContent = info.note;
     $("fn-note").hidden = !info.note;
   }
@@ -334,7 +344,7 @@ class Lab2D {
     this.rates.extend({ x: rateX, y: rateY }, rateX.map((_, i) => i));
     if (this.logValues && runs.some((part) => part.values.some((v) => v <= 0))) {
       this.logValues = false; // log axis cannot show f ≤ 0 (saddle, an exact minimum)
-      this.values.relayout({ "yaxis.type": "linear", "yaxis.title.text": "f(xₜ)" });
+      this.values.relayout({ "yaxis.type": "linear", "title.text": "objective f(xₜ) per step" });
     }
     this.updateSlider();
     if (this.follow) this.setFrame(this.lastFrame());

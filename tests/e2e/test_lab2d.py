@@ -247,3 +247,35 @@ def test_network_and_server_errors_show_a_message(page: Page, failure: str, mess
     banner = page.locator("#banner")
     assert banner.is_visible()
     assert banner.inner_text().startswith(message)
+
+
+def test_clicking_a_contour_sets_the_start_point(page: Page) -> None:
+    open_lab(page)
+    area = page.locator("#contour-a .nsewdrag").bounding_box()
+    assert area is not None
+    before = runs_started(page)
+    page.mouse.click(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+    wait_for_run(page, before)
+    x1, x2 = float(page.locator("#x1").input_value()), float(page.locator("#x2").input_value())
+    box = page.evaluate("() => document.getElementById('contour-a').layout.xaxis.range"), page.evaluate(
+        "() => document.getElementById('contour-a').layout.yaxis.range"
+    )
+    assert x1 == pytest.approx(sum(box[0]) / 2, abs=0.05)
+    assert x2 == pytest.approx(sum(box[1]) / 2, abs=0.05)
+    assert path_of(page, "contour-b", "B")[0] == [x1, x2]
+    assert query_of(page)["x1"] == [page.locator("#x1").input_value()]
+
+
+def test_custom_function_shows_the_apis_expression_error(page: Page) -> None:
+    open_lab(page, "?fn=custom&expr=x1**2%2B2*x2**2")
+    assert page.locator("#expression").is_visible()
+    assert len(path_of(page, "contour-a", "A")) == 21
+    before = runs_started(page)
+    page.locator("#expression").fill("x1**2 + foo")
+    wait_for_run(page, before, state="invalid")
+    assert "foo" in page.locator('[data-field="expression"] .field-error').inner_text()
+    before = runs_started(page)
+    page.locator("#fn").select_option("quadratic")
+    wait_for_run(page, before)
+    assert page.locator("#expression").is_hidden()
+    assert "expr" not in query_of(page)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import datasets, errors, jobs, meta, pages, runs, trajectories
+from app.api import datasets, docs, errors, jobs, meta, pages, runs, trajectories
 from app.api.security import install as install_security
 from app.config import Settings, get_settings
 from app.data.registry import DatasetRegistry
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.jobs.stop()
 
-    app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     errors.install(app)
     install_security(app, settings)  # headers, body cap, CORS, stream slots
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(runs.router)
     app.include_router(datasets.router)
     app.include_router(jobs.router)
+    docs.install(app)
     app.include_router(pages.router)
     return app
 

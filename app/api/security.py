@@ -17,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api import docs
 from app.config import Settings
 
 # Checked in headless Chromium with Plotly.newPlot and Plotly.toImage (tests/e2e/test_csp.py repeats it):
@@ -30,13 +31,11 @@ CSP = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN and start them with an inline script.
-# They show no user content; they alone get this wider policy.
+# /docs (app/api/docs.py) starts Swagger UI with an inline script; its assets come from this
+# server. It shows no user content; it alone gets this wider policy.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https:; worker-src 'self' blob:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -236,7 +235,6 @@ def install(app: FastAPI, settings: Settings) -> None:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type", "Last-Event-ID"],
         )
-    docs = frozenset(p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p)
-    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes, docs_paths=docs)
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes, docs_paths=docs.DOCS_PATHS)
     app.state.stream_limiter = StreamLimiter(settings.max_streams_per_client)
     _document_body_errors(app)

@@ -117,7 +117,7 @@ class RunSpec(StrictModel):
 
 def _check_pair(value: list[float] | None) -> list[float] | None:
     if value is not None and any(abs(v) > COORD_LIMIT for v in value):
-        raise ValueError(f"coordinates must lie within ±{COORD_LIMIT:g}")
+        raise PydanticCustomError("out_of_range", "coordinates must lie within ±{limit}", {"limit": f"{COORD_LIMIT:g}"})
     return value
 
 
@@ -192,7 +192,7 @@ class TrajectoryRequest(StrictModel):
     def _box_ordered(cls, value: list[float] | None) -> list[float] | None:
         _check_pair(value)
         if value is not None and not (value[0] < value[1] and value[2] < value[3]):
-            raise ValueError("box must be [x1min, x1max, x2min, x2max] with min < max")
+            raise PydanticCustomError("box_order", "box must be [x1min, x1max, x2min, x2max] with min < max")
         return value
 
 

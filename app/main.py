@@ -11,10 +11,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import datasets, docs, errors, jobs, meta, pages, runs, trajectories
+from app.api import datasets, debug, docs, errors, jobs, meta, pages, runs, trajectories
 from app.api.security import install as install_security
 from app.config import Settings, get_settings
 from app.data.registry import DatasetRegistry
+from app.history import JobHistory
 from app.jobs import JobManager
 from app.store import RunStore
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs = JobManager(
             settings.max_concurrent_jobs, settings.max_queued_jobs, settings.max_kept_jobs, settings.torch_threads,
         )
+        app.state.jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
         app.state.jobs.start()
         try:
             yield
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(runs.router)
     app.include_router(datasets.router)
     app.include_router(jobs.router)
+    app.include_router(debug.router)  # GET /api/debug/stats: counts that show leaks
     docs.install(app)
     app.include_router(pages.router)
     return app

@@ -346,3 +346,49 @@ class DatasetInfo(BaseModel):
     description: str
     filename: str | None = Field(description="uploads: the file's name as sent (display only)")
     created_at: float | None
+
+
+# --- run history: contours and debug stats (issue 4) ----------------------------------------
+
+
+class ContourOut(BaseModel):
+    function: str
+    expression: str | None
+    box: list[float] = Field(description="[x1 min, x1 max, x2 min, x2 max]")
+    log_contours: bool = Field(description="draw log10(1 + f): the function spans many orders of magnitude")
+    x1: list[float]
+    x2: list[float]
+    z: list[list[float | None]] = Field(description="f at (x1[j], x2[i]) in row i, column j; null where not finite")
+
+
+class ThreadStats(BaseModel):
+    total: int = Field(description="Python threads alive in the server process")
+    pool: int = Field(description="threads of the pool that runs sync endpoints and streams, busy or idle")
+    pool_busy: int = Field(description="pool threads running a request right now")
+    pool_limit: int
+    jobs: int = Field(description="training job workers")
+    other: int = Field(description="every other thread (the main thread, ...)")
+    os: int | None = Field(description="OS threads of the process (torch's too), where the OS tells")
+
+
+class StreamStats(BaseModel):
+    open: int = Field(description="event streams holding a client's stream slot")
+    trajectory_generators: int = Field(description="trajectory streams not yet closed (computing or suspended)")
+
+
+class JobStats(BaseModel):
+    jobs: int = Field(description="jobs kept in memory (unfinished, then the newest finished)")
+    queued: int
+    running: int
+    subscribers: int = Field(description="open event-stream subscriptions to jobs")
+    workers: int
+    max_concurrent: int
+    max_queued: int
+
+
+class DebugStats(BaseModel):
+    threads: ThreadStats
+    tasks: int = Field(description="asyncio tasks on the server's event loop (this request's included)")
+    streams: StreamStats
+    jobs: JobStats | None = Field(description="null while the job manager is not running")
+    rss_bytes: int | None = Field(description="resident memory of the process, where the OS tells")

@@ -130,12 +130,24 @@ class RunStore:
             return conn.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount > 0
 
     def mark_interrupted(self) -> int:
-        """Runs that were queued or running when the server stopped did not finish: say so."""
+        """Runs that were queued or running when the server stopped did not finish: say so, for the
+        record and for each of its runs that had not ended, in one transaction."""
         with self._connect() as conn:
-            cursor = conn.execute(
-                f"UPDATE runs SET status = 'interrupted', updated_at = ? WHERE status IN {ACTIVE}", (time.time(),)
-            )
-            return cursor.rowcount
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows = conn.execute(f"SELECT id, summary FROM runs WHERE status IN {ACTIVE}").fetchall()
+                now = time.time()
+                for row in rows:
+                    summary = [_interrupted(run) for run in json.loads(row["summary"])]
+                    conn.execute(
+                        "UPDATE runs SET status = 'interrupted', updated_at = ?, summary = ? WHERE id = ?",
+                        (now, json.dumps(summary), row["id"]),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return len(rows)
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -170,6 +182,16 @@ def _where(where: RunFilter) -> tuple[list[str], list[Any]]:
         clauses.append("optimizers LIKE ?")
         args.append(f"%,{where.optimizer},%")
     return clauses, args
+
+
+def _interrupted(run: Any) -> Any:
+    """One run of an interrupted record: 'interrupted' unless it had already ended."""
+    if not isinstance(run, dict) or run.get("status") not in ACTIVE:
+        return run
+    ended = {**run, "status": "interrupted"}
+    if "summary" in run and not run["summary"]:  # a training run's line, empty until it ends
+        ended["summary"] = "interrupted"
+    return ended
 
 
 def _record(row: sqlite3.Row) -> RunRecord:

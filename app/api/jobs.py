@@ -20,6 +20,7 @@ from app.api.datasets import DatasetsDep
 from app.api.security import STREAM_RESPONSES, StreamSlot
 from app.config import Settings
 from app.data.registry import DatasetUnavailable
+from app.deps import StoreDep
 from app.jobs import Job, JobManager, JobNotFound, JobPlan, NotCancellable, QueueFull
 from app.optim.registry import get_optimizer
 from app.schemas import JobCreated, JobOut, JobRequest, JobSummary
@@ -42,10 +43,14 @@ def get_jobs(request: Request) -> JobManager:
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 
 
-def found(job_id: str, jobs: JobsDep) -> Job:
+def found(job_id: str, jobs: JobsDep, store: StoreDep) -> Job:
+    """A job this server process keeps. A job from before a restart (or evicted after ``max_kept_jobs``)
+    is history, not a live job: 404 here, with a pointer to its record in /api/runs."""
     try:
         return jobs.get(job_id)
     except JobNotFound:
+        if store.get(job_id) is not None:
+            raise HTTPException(404, f"job '{job_id}' is no longer live; its record is at /api/runs/{job_id}") from None
         raise HTTPException(404, f"no job '{job_id}'") from None
 
 

@@ -9,9 +9,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from app.deps import StoreDep
+from app.history import NoContour, stored_contour
 from app.optim.registry import OPTIMIZERS
-from app.schemas import RunDetail, RunPage, RunSummary
-from app.store import RunFilter, RunRecord
+from app.schemas import ContourOut, RunDetail, RunPage, RunSummary
+from app.store import ACTIVE, RunFilter, RunRecord
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
@@ -55,11 +56,26 @@ def get_run(run_id: str, store: StoreDep) -> RunDetail:
     return RunDetail(**_summary(record).model_dump(), config=record.config, series=record.series)
 
 
-@router.delete("/{run_id}", status_code=204, responses=NOT_FOUND)
+@router.delete(
+    "/{run_id}", status_code=204,
+    responses={**NOT_FOUND, 409: {"description": "the run is still queued or running (cancel its job first)"}},
+)
 def delete_run(run_id: str, store: StoreDep) -> Response:
+    record = _found(store, run_id)
+    if record.status in ACTIVE:  # its job would write it again when it ends
+        raise HTTPException(409, f"run '{run_id}' is still {record.status}: cancel the job first")
     if not store.delete(run_id):
         raise HTTPException(404, f"no run with id '{run_id}'")
     return Response(status_code=204)
+
+
+@router.get("/{run_id}/contour", response_model=ContourOut, responses=NOT_FOUND)
+def run_contour(run_id: str, store: StoreDep) -> ContourOut:
+    """f on an 80×80 grid over a stored 2D comparison's view box, to draw its paths on (404 for training runs)."""
+    try:
+        return ContourOut(**stored_contour(_found(store, run_id)))
+    except NoContour as exc:
+        raise HTTPException(404, str(exc)) from None
 
 
 def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:

@@ -1,0 +1,119 @@
+"""Run history for training jobs, and the contour behind a stored 2D comparison.
+
+``JobHistory`` is a :class:`app.jobs.JobManager` listener: it stores every job as a run of kind
+"training" whose id is the job id, on each state change the manager reports (queued, running and
+the terminal one). Each write is one ``RunStore.save`` (a single INSERT OR REPLACE), so a reader
+sees either the previous state or the new one, never half of a job.
+
+What a training record holds (``GET /api/runs/{id}``):
+
+- ``config``: the job as run: ``dataset`` {id, label, kind, synthetic, rows, features},
+  ``batch_size``, ``epochs``, ``seed``, ``device_requested``, ``runs`` [{optimizer, impl,
+  hyperparams (complete)}], and its schedule ``steps``, ``points``, ``record_every``;
+- ``series``: per run ``{"epochs": [...], "losses": [...]}`` (the loss curve; empty until the job ends);
+- ``summary`` (``runs`` in the API): per run optimizer, impl, hyperparams, status, final_loss,
+  sec_per_epoch, diverged_at, summary (the book's line) and points;
+- ``device``; ``timings``: created_at, started_at, finished_at, seconds, sec_per_epoch, and the
+  job's progress and error (why it failed or stopped; null when it did not).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from app.optim.expression import custom_objective
+from app.optim.functions import Objective, contour_grid, get_objective
+from app.store import RunRecord, RunStore
+
+JobRecord = dict[str, Any]
+
+_RUN_FIELDS = ("optimizer", "impl", "hyperparams", "status", "final_loss", "sec_per_epoch", "diverged_at",
+               "summary", "points")
+
+
+def training_record(job: JobRecord) -> RunRecord:
+    """A job record (``JobManager.record()``, with curves) as a history record."""
+    runs: list[dict[str, Any]] = job["runs"]
+    dataset = job["dataset"]
+    names = ", ".join(f"{run['optimizer']} ({run['impl']})" for run in runs)
+    return RunRecord(
+        id=job["id"], kind="training", status=job["status"], device=job["device"],
+        title=f"{dataset['label']}, batch {job['batch_size']}, {job['epochs']} epochs: {names}",
+        optimizers=sorted({str(run["optimizer"]) for run in runs}),
+        config={
+            "dataset": dict(dataset), "batch_size": job["batch_size"], "epochs": job["epochs"],
+            "seed": job["seed"], "device_requested": job["device_requested"],
+            "runs": [{"optimizer": r["optimizer"], "impl": r["impl"], "hyperparams": r["hyperparams"]} for r in runs],
+            "steps": job["steps"], "points": job["points"], "record_every": job["record_every"],
+        },
+        series=[{"epochs": list(run.get("epochs", [])), "losses": list(run.get("losses", []))} for run in runs],
+        summary=[{key: run.get(key) for key in _RUN_FIELDS} for run in runs],
+        timings={
+            "created_at": job["created_at"], "started_at": job["started_at"], "finished_at": job["finished_at"],
+            "seconds": job["seconds"], "sec_per_epoch": job["sec_per_epoch"], "progress": job["progress"],
+            "error": job["error"],
+        },
+        created_at=job["created_at"],
+    )
+
+
+class JobHistory:
+    """Stores every state change of every job; call it with a job record (a JobManager listener).
+
+    The manager calls listeners from more than one thread (the request that queued a job, then the
+    worker), and a record is a snapshot taken just before the call, so two snapshots of one job can
+    arrive out of order. Each job's event count only grows, so a snapshot older than the one already
+    stored is dropped: a late 'queued' never overwrites 'done'. The memory for this is bounded: the
+    newest ``remember`` jobs (a stale snapshot is milliseconds late, not thousands of jobs).
+    """
+
+    def __init__(self, store: RunStore, remember: int = 4096) -> None:
+        self.store = store
+        self.remember = remember
+        self._lock = threading.Lock()
+        self._written: OrderedDict[str, int] = OrderedDict()  # job id -> last_event_id stored
+
+    def __call__(self, job: JobRecord) -> None:
+        version = int(job["last_event_id"])
+        with self._lock:  # one writer at a time keeps "check, then write" atomic
+            if self._written.get(job["id"], -1) >= version:
+                return
+            self.store.save(training_record(job))
+            self._written[job["id"]] = version
+            self._written.move_to_end(job["id"])
+            while len(self._written) > self.remember:
+                self._written.popitem(last=False)
+
+
+# --- the contour behind a stored comparison ------------------------------------------------------
+
+
+class NoContour(ValueError):
+    """The record is not a 2D comparison whose function can be rebuilt."""
+
+
+def _objective(config: dict[str, Any]) -> Objective:
+    function = config.get("function")
+    if function == "custom":
+        return custom_objective(str(config.get("expression") or ""), box=config.get("box"), start=config.get("start"))
+    return get_objective(str(function))
+
+
+def stored_contour(record: RunRecord, n: int = 80) -> dict[str, Any]:
+    """f on an n×n grid over the comparison's view box (non-finite values as None), for a contour plot."""
+    if record.kind != "trajectory":
+        raise NoContour(f"run '{record.id}' is a {record.kind} run: it has no 2D function")
+    try:
+        objective = _objective(record.config)
+    except ValueError as exc:  # a record written by an older version, or edited by hand
+        raise NoContour(f"the function of run '{record.id}' cannot be rebuilt: {exc}") from None
+    box = record.config.get("box") or list(objective.box)
+    grid = contour_grid(objective, (box[0], box[1], box[2], box[3]), n)
+    z = [[v if math.isfinite(v) else None for v in row] for row in grid["z"]]
+    return {
+        "function": record.config.get("function"), "expression": record.config.get("expression"),
+        "box": list(box), "log_contours": objective.log_contours, "x1": grid["x1"], "x2": grid["x2"], "z": z,
+    }

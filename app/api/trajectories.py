@@ -10,12 +10,14 @@ from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from app.api.debug import TRAJECTORY_GENERATORS
 from app.api.security import STREAM_RESPONSES, StreamSlot
 from app.deps import StoreDep
 from app.optim.expression import custom_objective
 from app.optim.functions import Objective, contour_grid, get_objective
 from app.optim.registry import get_optimizer
 from app.schemas import RunOut, TrajectoryRequest, TrajectoryResponse
+from app.store import RunStore
 from app.trajectories import RunConfig, RunResult, run_all, run_chunks, to_record
 
 router = APIRouter(prefix="/api/trajectories", tags=["trajectories"])
@@ -83,7 +85,14 @@ def stream_trajectories(req: TrajectoryRequest, store: StoreDep, _slot: StreamSl
 
     The comparison is stored once it is complete; ``done`` carries its ``run_id``. A client may hold
     ``max_streams_per_client`` streams open at once; beyond that the answer is 429 with Retry-After.
+    A client that goes away stops the computation within one chunk (FastAPI stops asking for the
+    next event; the generator is then closed): nothing is stored for it.
     """
+    with TRAJECTORY_GENERATORS.track():  # GET /api/debug/stats shows generators not yet closed
+        yield from _stream_events(req, store)
+
+
+def _stream_events(req: TrajectoryRequest, store: RunStore) -> Iterator[ServerSentEvent]:
     objective, start, configs = _plan(req)
     began = time.perf_counter()
     box = req.box if req.box is not None else list(objective.box)

@@ -27,3 +27,9 @@ def client(settings) -> Iterator[TestClient]:
 
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    for the rest of the session, which would break the asyncio.run of later unit tests."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

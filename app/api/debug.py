@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
@@ -21,6 +22,7 @@ from fastapi import APIRouter, Request
 from app.schemas import DebugStats, JobStats, StreamStats, ThreadStats
 
 router = APIRouter(prefix="/api/debug", tags=["debug"])
+T = TypeVar("T")
 
 POOL_THREAD = "AnyIO worker thread"  # anyio's name for the threads that run sync endpoints and streams
 JOB_THREAD = "optlab-job-"  # app.jobs names its workers optlab-job-<k>
@@ -47,9 +49,14 @@ class Gauge:
             with self._lock:
                 self._value -= 1
 
+    def counted(self, items: Iterator[T]) -> Generator[T, None, None]:
+        """``items``, counted from its first item until it ends or is closed."""
+        with self.track():
+            yield from items
 
-# Trajectory stream generators (sync, iterated in the pool): entered on their first step, left when
-# they end or are closed (a client that went away). Process-wide, like the thread counts.
+
+# Trajectory stream generators (sync, iterated in the pool): counted from their first event until they
+# end or are closed (a client that went away: app/api/streams.py). Process-wide, like the thread counts.
 TRAJECTORY_GENERATORS = Gauge()
 
 

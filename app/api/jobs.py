@@ -18,6 +18,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.api.datasets import DatasetsDep
 from app.api.security import STREAM_RESPONSES, StreamSlot
+from app.api.streams import StreamCleanup
 from app.config import Settings
 from app.data.registry import DatasetUnavailable
 from app.deps import StoreDep
@@ -159,9 +160,11 @@ def event_cursor(
 )
 async def job_events(
     job: JobDep, jobs: JobsDep, slot: StreamSlot, cursor: Annotated[int, Depends(event_cursor)],
+    cleanup: StreamCleanup,
 ) -> AsyncIterator[ServerSentEvent]:
     """Events ``job``, ``status``, ``progress``, ``run``, ``end`` (ids 1, 2, …); the stream ends after ``end``."""
     subscription = jobs.subscribe(job.id, cursor)
+    cleanup.call(subscription.close)  # also when the client leaves while this generator is suspended
     try:
         first = True
         while True:

@@ -12,6 +12,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.api.debug import TRAJECTORY_GENERATORS
 from app.api.security import STREAM_RESPONSES, StreamSlot
+from app.api.streams import StreamCleanup
 from app.deps import StoreDep
 from app.optim.expression import custom_objective
 from app.optim.functions import Objective, contour_grid, get_objective
@@ -80,16 +81,18 @@ def run_trajectories(req: TrajectoryRequest, store: StoreDep, request: Request) 
 
 
 @router.post("/stream", response_class=EventSourceResponse, responses=STREAM_RESPONSES)
-def stream_trajectories(req: TrajectoryRequest, store: StoreDep, _slot: StreamSlot) -> Iterator[ServerSentEvent]:
+def stream_trajectories(
+    req: TrajectoryRequest, store: StoreDep, _slot: StreamSlot, cleanup: StreamCleanup,
+) -> Iterator[ServerSentEvent]:
     """``meta`` (config and contour grid), ``step`` events (every run, a chunk of steps each), ``done``.
 
     The comparison is stored once it is complete; ``done`` carries its ``run_id``. A client may hold
     ``max_streams_per_client`` streams open at once; beyond that the answer is 429 with Retry-After.
-    A client that goes away stops the computation within one chunk (FastAPI stops asking for the
-    next event; the generator is then closed): nothing is stored for it.
+    A client that goes away stops the computation within one chunk: FastAPI stops asking for the next
+    event, and the generator is closed when the response ends. Nothing is stored for it.
     """
-    with TRAJECTORY_GENERATORS.track():  # GET /api/debug/stats shows generators not yet closed
-        yield from _stream_events(req, store)
+    # Counted in GET /api/debug/stats until closed; closed by the clean-up, not left to the garbage collector.
+    yield from cleanup.hold(TRAJECTORY_GENERATORS.counted(_stream_events(req, store)))
 
 
 def _stream_events(req: TrajectoryRequest, store: RunStore) -> Iterator[ServerSentEvent]:

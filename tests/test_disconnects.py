@@ -1,0 +1,111 @@
+"""100 event streams opened and dropped mid-way leave nothing behind: no stream slot, no job
+subscription, no trajectory generator (so no computation), no busy pool thread, no asyncio task and no
+other thread. Checked on a real server through GET /api/debug/stats, with a bounded wait."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bench.serve import running_server
+from tests.test_api_jobs import LONG_JOB
+
+pytestmark = pytest.mark.slow
+
+STREAMS = 100  # half trajectory comparisons, half job event streams
+WAIT = 60.0  # an upper bound on waits, never a timing assertion
+LONG_COMPARISON = {  # 10,000 steps × 8 runs: many seconds of work if nobody stopped it
+    "function": "quadratic", "steps": 10_000,
+    "runs": [{"optimizer": name} for name in ("gd", "sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam", "gd")],
+}
+
+
+async def open_and_drop(client: httpx.AsyncClient, method: str, path: str, body: Any, events: int,
+                        opened: asyncio.Event, everyone: asyncio.Event) -> int:
+    """Read ``events`` events, say so, wait until every stream is open, then drop the connection."""
+    seen = 0
+    async with client.stream(method, path, json=body) as response:
+        assert response.status_code == 200, await response.aread()
+        lines = response.aiter_lines()  # held: an abandoned line iterator, once collected, closes the connection
+        async for line in lines:
+            seen += line.startswith("event:")
+            if seen >= events:
+                break
+        opened.set()
+        await everyone.wait()
+    return seen  # leaving the block closes the half-read response: the server sees the client go
+
+
+async def stats(client: httpx.AsyncClient) -> dict[str, Any]:
+    return dict((await client.get("/api/debug/stats")).json())
+
+
+def leftovers(now: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """What is still held beyond the baseline (empty when everything was freed)."""
+    held = {
+        "open streams": now["streams"]["open"],
+        "trajectory generators": now["streams"]["trajectory_generators"],
+        "job subscribers": now["jobs"]["subscribers"],
+        "busy pool threads": now["threads"]["pool_busy"],
+        "extra asyncio tasks": now["tasks"] - baseline["tasks"],
+        "extra non-pool threads": (now["threads"]["other"] + now["threads"]["jobs"])
+        - (baseline["threads"]["other"] + baseline["threads"]["jobs"]),
+    }
+    return {name: count for name, count in held.items() if count}
+
+
+async def scenario(url: str) -> None:
+    limits = httpx.Limits(max_connections=STREAMS + 10, max_keepalive_connections=10)
+    async with httpx.AsyncClient(base_url=url, timeout=WAIT, limits=limits) as client:
+        jobs = [(await client.post("/api/jobs", json=LONG_JOB)).json()["id"] for _ in range(2)]
+        try:
+            for job_id in jobs:
+                deadline = time.monotonic() + WAIT
+                while (await client.get(f"/api/jobs/{job_id}")).json()["status"] != "running":
+                    assert time.monotonic() < deadline
+                    await asyncio.sleep(0.05)
+            baseline = await stats(client)
+            assert not leftovers(baseline, baseline) and baseline["streams"]["open"] == 0
+            comparisons_before = (await client.get("/api/runs", params={"kind": "trajectory"})).json()["total"]
+
+            everyone = asyncio.Event()
+            opened = [asyncio.Event() for _ in range(STREAMS)]
+            tasks = [
+                asyncio.create_task(
+                    open_and_drop(client, "POST", "/api/trajectories/stream", LONG_COMPARISON, 2, opened[i], everyone)
+                    if i % 2 == 0 else
+                    open_and_drop(client, "GET", f"/api/jobs/{jobs[i % 4 // 2]}/events", None, 3, opened[i], everyone)
+                )
+                for i in range(STREAMS)
+            ]
+            await asyncio.wait_for(asyncio.gather(*(event.wait() for event in opened)), WAIT)
+            during = await stats(client)
+            assert during["streams"]["open"] == STREAMS  # the counters see every stream
+            assert during["jobs"]["subscribers"] == STREAMS // 2
+            assert during["streams"]["trajectory_generators"] == STREAMS // 2
+            everyone.set()
+            assert all(seen >= 2 for seen in await asyncio.wait_for(asyncio.gather(*tasks), WAIT))
+
+            deadline = time.monotonic() + WAIT
+            while held := leftovers(now := await stats(client), baseline):
+                assert time.monotonic() < deadline, f"still held after {WAIT:.0f} s: {held}"
+                await asyncio.sleep(0.1)
+            assert now["threads"]["pool"] <= now["threads"]["pool_limit"]  # idle pool threads are bounded
+            assert [(await client.get(f"/api/jobs/{job_id}")).json()["status"] for job_id in jobs] == ["running"] * 2
+            comparisons_after = (await client.get("/api/runs", params={"kind": "trajectory"})).json()["total"]
+            assert comparisons_after == comparisons_before  # no dropped comparison ran on to its end
+        finally:
+            for job_id in jobs:
+                await client.post(f"/api/jobs/{job_id}/cancel")
+
+
+def test_dropped_streams_leave_nothing_behind(tmp_path: Path) -> None:
+    env = {"OPTLAB_DB_PATH": str(tmp_path / "runs.sqlite3"), "OPTLAB_WARM_UP": "false",
+           "OPTLAB_MAX_STREAMS_PER_CLIENT": str(STREAMS + 10), "OPTLAB_MAX_CONCURRENT_JOBS": "2"}
+    with running_server(env) as (url, _):
+        asyncio.run(scenario(url))

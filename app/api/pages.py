@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.deps import StoreDep
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -59,3 +60,20 @@ def _page(view: View) -> Callable[[Request], HTMLResponse]:
 for _view in VIEWS:
     if _view.available:
         router.add_api_route(_view.path, _page(_view), methods=["GET"], response_class=HTMLResponse)
+
+
+# --- permanent links to stored runs (issue 4) ------------------------------------------------
+
+HISTORY = next(v for v in VIEWS if v.path == "/history")
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(run_id: str, request: Request, store: StoreDep) -> HTMLResponse:
+    """A stored run's permanent page: the History view opened on it; an unknown id is a 404 page."""
+    record = store.get(run_id) if len(run_id) <= 64 else None
+    nav = _nav(HISTORY)
+    if record is None:
+        context = {"version": __version__, "nav": nav, "title": "Run not found", "run_id": run_id}
+        return templates.TemplateResponse(request, "run_404.html", context, status_code=404)
+    context = {"version": __version__, "nav": nav, "title": record.title, "run_id": record.id}
+    return templates.TemplateResponse(request, HISTORY.template, context)

@@ -60,6 +60,11 @@ export async function getJSON(url, { signal } = {}) {
   return (await send(url, { signal })).json();
 }
 
+/** DELETE a resource; resolves once the server has removed it (204), else rejects with ApiError. */
+export async function deleteResource(url, { signal } = {}) {
+  await send(url, { method: "DELETE", signal });
+}
+
 /** POST a JSON body, return the JSON answer. */
 export async function postJSON(url, body, { signal } = {}) {
   return (await send(url, { method: "POST", body, signal })).json();

@@ -4,6 +4,8 @@
 // The colours of runs A, B, ... come from CSS custom properties (--run-a, --run-b, ...) so the
 // page's panels and the charts share one palette.
 
+import { svgModeBarButton } from "./export.js";
+
 const FALLBACK_COLORS = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#be123c", "#854d0e", "#4b5563"];
 
 /** Colour of run `index` (0 → A): the CSS variable --run-<letter>, else a fixed palette. */
@@ -80,7 +82,9 @@ export function seriesTrace({ name, color, dash = "solid", mode = "lines", showl
  */
 export function createChart(div, { config = {} } = {}) {
   let queue = Promise.resolve();
-  const settings = { ...CONFIG, ...config };
+  // Plotly's camera button saves a PNG; the disk button beside it saves an SVG (export.js).
+  const extra = window.Plotly ? [svgModeBarButton()] : [];
+  const settings = { ...CONFIG, modeBarButtonsToAdd: extra, ...config };
   const enqueue = (job) => {
     queue = queue.then(job).catch((err) => console.warn("chart update failed", err));
     return queue;

@@ -96,8 +96,9 @@ def runs(live_server: str) -> dict[str, str]:
 
 
 def test_the_list_filters_by_kind_and_status_and_keeps_them_in_the_url(
-    page: Page, runs: dict[str, str], page_log: PageLog,
+    page: Page, live_server: str, page_log: PageLog,
 ) -> None:
+    runs = {"book": comparison(live_server), "job1": training_run(live_server), "job2": training_run(live_server)}
     page.add_init_script(LISTEN)
     page.goto("/history")
     wait_state(page, "list")
@@ -118,6 +119,26 @@ def test_the_list_filters_by_kind_and_status_and_keeps_them_in_the_url(
     assert page.input_value("#filter-kind") == "training" and page.input_value("#filter-status") == "interrupted"
     assert page.evaluate("window.violations") == []
     assert page_log.console_errors == [] and page_log.page_errors == [] and page_log.external_requests == []
+
+
+def test_the_list_pages_through_older_runs(page: Page, live_server: str, runs: dict[str, str]) -> None:
+    for _ in range(21):  # more than one page of 2D comparisons, whatever else the server holds
+        comparison(live_server, steps=1)
+    total = api(live_server, "GET", "/api/runs?kind=trajectory&limit=1")[1]["total"]
+    page.goto("/history?kind=trajectory")
+    wait_state(page, "list")
+    first_page = page.locator("#runs-body tr").evaluate_all("rows => rows.map((r) => r.dataset.id)")
+    assert len(first_page) == 20 and page.locator("#prev").is_disabled()
+    assert page.locator("#page-label").inner_text() == f"1–20 of {total}"
+    page.click("#next")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('offset') === '20'")
+    wait_state(page, "list")
+    second_page = page.locator("#runs-body tr").evaluate_all("rows => rows.map((r) => r.dataset.id)")
+    assert len(second_page) == min(20, total - 20) and not set(first_page) & set(second_page)
+    assert page.locator("#page-label").inner_text().startswith("21–")
+    page.go_back()
+    wait_state(page, "list")
+    assert page.locator("#runs-body tr").evaluate_all("rows => rows.map((r) => r.dataset.id)") == first_page
 
 
 def test_a_run_opens_at_its_permanent_url(
@@ -153,7 +174,9 @@ def test_an_unknown_run_is_a_404_page(page: Page, page_log: PageLog) -> None:
     assert page_log.page_errors == []
 
 
-def test_ticking_two_training_runs_overlays_their_losses(page: Page, runs: dict[str, str], artifacts: Path) -> None:
+def test_ticking_two_training_runs_overlays_their_losses(page: Page, live_server: str, artifacts: Path) -> None:
+    runs = {"job1": training_run(live_server),
+            "job2": training_run(live_server, seed=1, runs=[{"optimizer": "rmsprop"}])}
     page.goto("/history?kind=training")
     wait_state(page, "list")
     page.screenshot(path=str(artifacts / "history-list.png"), full_page=True)
@@ -178,11 +201,12 @@ def test_ticking_two_training_runs_overlays_their_losses(page: Page, runs: dict[
     assert page.input_value("#filter-kind") == "training"
 
 
-def test_runs_of_different_kinds_cannot_be_compared(page: Page, runs: dict[str, str]) -> None:
+def test_runs_of_different_kinds_cannot_be_compared(page: Page, live_server: str, runs: dict[str, str]) -> None:
+    newest = [comparison(live_server, steps=3), training_run(live_server)]  # on the first page, whatever else is
     page.goto("/history")
     wait_state(page, "list")
-    for key in ("book", "job1"):
-        page.check(f"#runs-body tr[data-id='{runs[key]}'] input.pick")
+    for run_id in newest:
+        page.check(f"#runs-body tr[data-id='{run_id}'] input.pick")
     assert page.locator("#compare").is_disabled()
     assert "one kind" in page.locator("#compare-hint").inner_text()
     page.goto(f"/history?compare={runs['book']},{runs['job1']}")

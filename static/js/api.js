@@ -9,6 +9,7 @@ export class ApiError extends Error {
     this.name = "ApiError";
     this.status = status;
     this.detail = detail; // the 422 body's `detail` list, when there is one
+    this.retryAfter = null; // seconds, from a 429's (or 503's) Retry-After header
   }
 
   /** True for a 422 whose detail names fields (show them next to the inputs). */
@@ -22,11 +23,13 @@ export function isAbort(err) {
   return err?.name === "AbortError";
 }
 
-async function send(url, { method = "GET", body, signal, accept = "application/json" } = {}) {
+async function send(url, { method = "GET", body, form, signal, accept = "application/json" } = {}) {
   const init = { method, signal, headers: { Accept: accept } };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";
+  } else if (form !== undefined) {
+    init.body = form; // FormData: the browser writes the multipart Content-Type and boundary
   }
   let response;
   try {
@@ -52,7 +55,10 @@ async function errorFrom(response) {
     return new ApiError(response.status, text, detail);
   }
   const text = typeof detail === "string" ? detail : response.statusText || "request failed";
-  return new ApiError(response.status, `server answered ${response.status}: ${text}`);
+  const error = new ApiError(response.status, `server answered ${response.status}: ${text}`);
+  const retry = Number.parseInt(response.headers.get("Retry-After") ?? "", 10);
+  if (Number.isFinite(retry) && retry >= 0) error.retryAfter = retry;
+  return error;
 }
 
 /** GET a JSON document. */
@@ -68,6 +74,13 @@ export async function deleteResource(url, { signal } = {}) {
 /** POST a JSON body, return the JSON answer. */
 export async function postJSON(url, body, { signal } = {}) {
   return (await send(url, { method: "POST", body, signal })).json();
+}
+
+/** POST one file as multipart/form-data in the field `field`, return the JSON answer. */
+export async function postFile(url, field, file, { signal } = {}) {
+  const form = new FormData();
+  form.append(field, file, file.name);
+  return (await send(url, { method: "POST", form, signal })).json();
 }
 
 /**

@@ -1,0 +1,101 @@
+// Following one training job live: GET /api/jobs/{id}/events through the browser's EventSource
+// (the stream is a GET, so the browser's own reconnect with Last-Event-ID does the resuming).
+// Events are applied once each, in id order; the source is closed on `end` (else the browser
+// would reconnect to a finished job). A refused (re)connection falls back to the job's record.
+
+import { ApiError, getJSON } from "./api.js";
+
+const EVENTS = ["job", "status", "progress", "run", "end"];
+const RETRY_MS = 2000;
+const MAX_RETRIES = 10;
+
+/**
+ * Follow job `id` from event `after` on (0: from the start, the `job` event first).
+ *  - `onEvent(name, data, id)` for every new event, in order, each exactly once
+ *  - `onRecord(record)` when the stream was refused and the page has to redraw from GET /api/jobs/{id}
+ *  - `onTrouble(message | null)` while the connection is down (null once it is back)
+ *  - `onError(err)` when the job cannot be followed any more (gone, or the server unreachable)
+ * Returns {close()}.
+ */
+export function followJob(id, { after = 0, onEvent, onRecord, onTrouble = () => {}, onError }) {
+  const base = `/api/jobs/${encodeURIComponent(id)}`;
+  let last = after;
+  let source = null;
+  let closed = false;
+  let retries = 0;
+  let timer = null;
+
+  function close() {
+    closed = true;
+    clearTimeout(timer);
+    source?.close();
+    source = null;
+  }
+
+  function open() {
+    if (closed) return;
+    source = new EventSource(`${base}/events?after=${last}`);
+    source.onopen = () => {
+      retries = 0;
+      onTrouble(null);
+    };
+    for (const name of EVENTS) {
+      source.addEventListener(name, (event) => {
+        if (closed) return;
+        const eventId = Number(event.lastEventId);
+        if (Number.isFinite(eventId) && eventId > 0) {
+          if (eventId <= last) return; // seen already (a replay after a reconnect)
+          last = eventId;
+        }
+        onEvent(name, JSON.parse(event.data), eventId);
+        if (name === "end") close();
+      });
+    }
+    source.onerror = () => {
+      if (closed) return;
+      if (source.readyState === EventSource.CONNECTING) {
+        onTrouble("connection lost, reconnecting…");
+        return;
+      }
+      // CLOSED: the server refused the stream (204: nothing left, 404, 429 too many streams).
+      source.close();
+      source = null;
+      recover();
+    };
+  }
+
+  async function recover() {
+    let record;
+    try {
+      record = await getJSON(base);
+    } catch (err) {
+      if (closed) return;
+      if (err instanceof ApiError && err.status === 404) {
+        close();
+        onError(err);
+        return;
+      }
+      record = null;
+    }
+    if (closed) return;
+    if (record && record.last_event_id >= last) {
+      last = record.last_event_id;
+      onRecord(record);
+      if (["done", "failed", "cancelled", "interrupted"].includes(record.status)) {
+        close();
+        return;
+      }
+    }
+    retries += 1;
+    if (retries > MAX_RETRIES) {
+      close();
+      onError(new ApiError(0, "lost the job's event stream and could not get it back"));
+      return;
+    }
+    onTrouble(record ? "stream refused, retrying…" : "cannot reach the server, retrying…");
+    timer = setTimeout(open, RETRY_MS);
+  }
+
+  open();
+  return { close };
+}

@@ -55,17 +55,20 @@ function isObject(value) {
   return value !== null && typeof value === "object";
 }
 
-/** The runs a URL state holds (a, b, … without gaps), completed to at least two with the book's pair. */
+/**
+ * The runs a URL state holds (a, b, … up to the last letter given), at least two; a letter left
+ * out takes the book's pair (a, b) or the next proposal. Runs a and b keep the book's values
+ * for what the URL does not say, as long as it names the same optimizer.
+ */
 export function runsFromState(url) {
-  const runs = [];
-  for (const letter of LETTERS) {
-    if (!isObject(url[letter])) break;
-    runs.push(url[letter]);
-  }
-  for (let i = runs.length; i < MIN_RUNS; i += 1) runs.push(DEFAULT_RUNS[i]);
-  return runs.map((given, i) => {
-    const base = DEFAULT_RUNS[i];
-    const same = base && (given.opt ?? base.opt) === base.opt && (given.impl ?? base.impl) === base.impl;
+  let count = MIN_RUNS;
+  [...LETTERS].forEach((letter, i) => {
+    if (isObject(url[letter])) count = Math.max(count, i + 1);
+  });
+  return [...LETTERS.slice(0, count)].map((letter, i) => {
+    const given = isObject(url[letter]) ? url[letter] : {};
+    const base = DEFAULT_RUNS[i] ?? NEXT_RUNS[i - DEFAULT_RUNS.length];
+    const same = (given.opt ?? base.opt) === base.opt && (given.impl ?? base.impl) === base.impl;
     return same ? { ...base, ...given } : given;
   });
 }

@@ -101,7 +101,8 @@ class TrainingView {
     this.applyState(this.withDefaults(url));
     onUrlStateChange((state) => {
       this.applyState(this.withDefaults(state));
-      if ((state.job ?? null) !== (this.job?.id ?? null)) this.attach(state.job ?? null);
+      // Back to another job: the form shows what that job ran (edits made after it replaced its entry).
+      if ((state.job ?? null) !== (this.job?.id ?? null)) this.attach(state.job ?? null, { fillForm: true });
     });
     if (url.job) await this.attach(url.job, { fillForm: !isObject(url.a) });
     else this.setState("idle");
@@ -471,6 +472,15 @@ class TrainingView {
       `Job ${id} is no longer live on this server${stored ? "" : " (a mistyped link, or dropped after a restart)"}. `,
       ...(stored ? [el("a", { href: `/runs/${encodeURIComponent(id)}`, text: "Open its stored record" }), "."] : []),
     );
+    const job = this.job;
+    if (job?.id === id && !TERMINAL.has(job.status)) {
+      // Lost while it ran (the server restarted): what was drawn stays, its outcome is unknown here.
+      job.status = "unknown";
+      for (const run of job.runs) if (ACTIVE.has(run.status)) run.status = "unknown";
+      this.renderTable();
+      this.renderProgress();
+      this.renderJobLine();
+    }
     this.setState("gone");
   }
 
@@ -754,6 +764,7 @@ class TrainingView {
     const job = this.job;
     const parts = [`job ${job.id}`];
     if (job.status === "queued") parts.push("queued: waiting for a free worker");
+    else if (job.status === "unknown") parts.push("lost: the server no longer has it");
     else if (job.status === "running") parts.push(`running on ${job.device}`, percent(job.progress));
     else {
       parts.push(`${job.status} on ${job.device}`);

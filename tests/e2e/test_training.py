@@ -296,3 +296,36 @@ def test_csv_upload_refusals_and_a_run_on_the_upload(page: Page, page_log: PageL
     assert "mine.csv" in page.evaluate("() => document.getElementById('chart-loss').layout.title.text")
     assert only_refusals(page_log.console_errors, 422) and page_log.page_errors == []
     assert page_log.external_requests == []
+
+
+def test_back_and_forward_move_between_jobs(page: Page, page_log: PageLog) -> None:
+    open_training(page, "?dataset=synthetic")
+    page.click("#run")
+    wait_state(page, "done")
+    first = view_state(page)["job"]
+    eta_a = page.locator("#run-list .run").nth(0).locator("input[name=eta]")
+    eta_a.fill("0.5")
+    eta_a.press("Enter")  # Enter in a field runs the form too
+    page.wait_for_function(
+        "(first) => { const root = document.getElementById('training');"
+        " return root.dataset.state === 'done' && root.dataset.job !== first; }",
+        arg=first,
+    )
+    second = view_state(page)["job"]
+    assert table(page)[0]["hps"].startswith("η=0.5")
+
+    page.go_back()  # the first job again, and the form it ran (not the edit made after it)
+    page.wait_for_function(
+        "(first) => { const root = document.getElementById('training');"
+        " return root.dataset.state === 'done' && root.dataset.job === first; }",
+        arg=first,
+    )
+    assert eta_a.input_value() == "0.1" and table(page)[0]["hps"].startswith("η=0.1")
+    page.go_forward()
+    page.wait_for_function(
+        "(second) => { const root = document.getElementById('training');"
+        " return root.dataset.state === 'done' && root.dataset.job === second; }",
+        arg=second,
+    )
+    assert eta_a.input_value() == "0.5"
+    assert page_log.console_errors == [] and page_log.page_errors == []

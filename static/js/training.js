@@ -29,6 +29,7 @@ const ACTIVE = new Set(["queued", "running"]);
 const TERMINAL = new Set(["done", "failed", "cancelled", "interrupted"]);
 const MARKER_POINTS = 41; // shorter curves get markers on their points
 const LOG_RATIO = 100; // a curve spanning more than this factor switches to a log axis
+const IDLE_TEXT = "Press Run: the loss curves of every run appear here as they train";
 
 const $ = (id) => document.getElementById(id);
 
@@ -89,16 +90,24 @@ class TrainingView {
     this.follower = null;
     this.attaching = 0; // bumps on every attach: answers for an older job are dropped
     this.submitting = false;
+    this.awaiting = null; // a job just submitted whose first event has not come yet
     this.updates = 0; // progress events drawn (data-updates): the curves grew this many times
     this.busyTimer = null;
   }
 
   async start() {
-    await this.overlay.init([], this.emptyLayout("Press Run: the loss curves appear here as the runs train"));
     this.fillDatasets();
     this.bindControls();
     const url = readUrlState();
     this.applyState(this.withDefaults(url));
+    await this.overlay.init([], this.emptyLayout(IDLE_TEXT));
+    if (url.dataset && !this.usableDataset(url.dataset)) {
+      const known = this.datasets.find((d) => d.id === url.dataset);
+      this.showNotice(known
+        ? `${datasetName(known)} is unavailable (${known.reason ?? "no reason given"}): using ${$("dataset").selectedOptions[0]?.textContent}.`
+        : `The data set “${url.dataset}” of this link is not on the server (uploads last while the server runs): ` +
+          `using ${$("dataset").selectedOptions[0]?.textContent}.`);
+    }
     onUrlStateChange((state) => {
       this.applyState(this.withDefaults(state));
       // Back to another job: the form shows what that job ran (edits made after it replaced its entry).
@@ -317,7 +326,7 @@ class TrainingView {
   }
 
   updateButtons() {
-    const active = Boolean(this.job && ACTIVE.has(this.job.status));
+    const active = Boolean(this.awaiting || (this.job && ACTIVE.has(this.job.status)));
     $("run").disabled = this.submitting || active;
     $("run").title = active ? "this job is still training: cancel it first, or wait" : "";
     $("cancel").disabled = !active || Boolean(this.job?.cancelling);
@@ -428,6 +437,7 @@ class TrainingView {
   async attach(id, { fresh = false, fillForm = false } = {}) {
     this.follower?.close();
     this.follower = null;
+    this.awaiting = null;
     const token = ++this.attaching;
     this.showNotice();
     this.showBanner("");
@@ -441,6 +451,7 @@ class TrainingView {
     this.root.dataset.job = id;
     if (fresh) {
       this.job = null;
+      this.awaiting = id;
       this.setState("queued");
       this.follow(id, 0, token);
       return;
@@ -498,6 +509,7 @@ class TrainingView {
       },
       onError: (err) => {
         if (token !== this.attaching) return;
+        this.awaiting = null;
         $("run-status").textContent = "";
         if (err.status === 404) this.jobGone(id, err);
         else this.requestFailed(err);
@@ -526,6 +538,7 @@ class TrainingView {
       runs: record.runs.map((run) => ({ ...run, epochs: [...(run.epochs ?? [])], losses: [...(run.losses ?? [])] })),
     };
     this.job = job;
+    if (this.awaiting === job.id) this.awaiting = null;
     this.logScale = { overlay: false, runs: job.runs.map(() => false) };
     this.drawJob();
     this.renderTable();
@@ -618,9 +631,16 @@ class TrainingView {
       .map(([name, value]) => `${symbols.get(name) ?? name}=${formatNumber(value)}`).join(", ");
   }
 
+  /** Empty axes like the book's figure, with a word on what will appear. */
   emptyLayout(text) {
+    const epochs = Number.parseInt($("epochs").value, 10);
     return baseLayout({
-      title: title(text), xaxis: { visible: false }, yaxis: { visible: false }, margin: { b: 20 },
+      title: title("loss vs epoch"),
+      xaxis: { title: { text: "epoch" }, range: [0, Number.isFinite(epochs) && epochs > 0 ? epochs : 2] },
+      yaxis: { title: { text: "loss" }, range: [0, 1] },
+      annotations: [{
+        text, showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5, font: { size: 14, color: "#6b7280" },
+      }],
     });
   }
 
@@ -702,7 +722,7 @@ class TrainingView {
   }
 
   clearJob() {
-    this.overlay.reset([], this.emptyLayout("Press Run: the loss curves appear here as the runs train"));
+    this.overlay.reset([], this.emptyLayout(IDLE_TEXT));
     for (const chart of this.multiples) chart.flush().then(() => window.Plotly.purge(chart.div));
     this.multiples = [];
     $("multiples").replaceChildren();

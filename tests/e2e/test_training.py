@@ -198,7 +198,10 @@ def test_a_long_job_survives_a_reload_and_cancels(page: Page, page_log: PageLog,
 
 
 def test_invalid_input_is_shown_next_to_its_field(page: Page, page_log: PageLog, live_server: str) -> None:
-    open_training(page)
+    # A link to an upload the server no longer has: said so, and another data set is chosen.
+    open_training(page, "?dataset=upload-0123456789abcdef")
+    assert "not on the server" in page.locator("#notice").inner_text()
+    assert page.locator("#dataset").input_value() in {"airfoil", "synthetic"}
     eta_a = page.locator("#run-list .run").nth(0).locator("input[name=eta]")
 
     # Typed text that is not a number never leaves the page.

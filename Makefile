@@ -24,7 +24,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 
 run: $(VENV)/.runtime
 	@mkdir -p var
-	$(PY) -m uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(PY) -m uvicorn app.main:app --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 5
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }

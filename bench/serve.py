@@ -34,7 +34,7 @@ def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, sub
             **(env or {}),
         }
         cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning"]
+               "--log-level", "warning", "--timeout-graceful-shutdown", "5"]  # as `make run` and the image
         proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env)
         url = f"http://127.0.0.1:{port}"
         try:

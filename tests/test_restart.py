@@ -63,3 +63,24 @@ def test_finished_runs_survive_a_kill_and_the_killed_jobs_are_interrupted(tmp_pa
         assert gone.status_code == 404 and f"/api/runs/{killed}" in gone.json()["detail"]
         link = http.get(f"/runs/{short}")  # the run's permanent page still opens
         assert link.status_code == 200 and link.headers["content-type"].startswith("text/html")
+
+
+def test_sigterm_mid_job_with_a_watcher_stops_the_server_and_interrupts_the_job(tmp_path: Path) -> None:
+    """`docker stop` and Ctrl+C send SIGTERM: an open event stream must not hold the server up until the
+    job ends (uvicorn waits for open responses); the job is stopped and recorded 'interrupted'."""
+    env = {"OPTLAB_DB_PATH": str(tmp_path / "runs.sqlite3"), "OPTLAB_WARM_UP": "false"}
+    endless = {**LONG_JOB, "runs": LONG_JOB["runs"] * 4}  # minutes of work: only a stop ends it early
+    with running_server(env) as (url, process), httpx.Client(base_url=url, timeout=WAIT) as http:
+        job = http.post("/api/jobs", json=endless).json()["id"]
+        with http.stream("GET", f"/api/jobs/{job}/events") as events:
+            lines = events.iter_lines()  # kept: dropping the iterator would close the stream
+            assert next(lines) == "event: job"  # a watcher is attached
+            until(http, f"/api/jobs/{job}", lambda j: j["runs"][0]["points"] >= 2)
+            process.terminate()
+            process.wait(WAIT)  # raises if the server waits for the stream, i.e. for the job to end
+            with pytest.raises(httpx.RemoteProtocolError):
+                list(lines)  # the server cut the stream short
+    with running_server(env) as (url, _), httpx.Client(base_url=url, timeout=WAIT) as http:
+        run = http.get(f"/api/runs/{job}").json()
+        assert run["status"] == "interrupted"
+        assert {r["status"] for r in run["runs"]} == {"interrupted"}

@@ -82,6 +82,7 @@ class Lab2D {
     this.follow = true;
     this.player = null;
     this.streamDone = false;
+    this.runId = null;
     this.logValues = true;
 
     $("fn").append(...functions.map((f) => el("option", { value: f.name, text: f.label })));
@@ -229,6 +230,15 @@ class Lab2D {
   setStatus(state, text) {
     this.root.dataset.state = state;
     $("run-status").textContent = text;
+    if (state !== "done") this.showRunLink(null);
+  }
+
+  /** Link the stored comparison (`done` carries its id) to its permanent page. */
+  showRunLink(runId) {
+    const link = $("run-link");
+    link.hidden = !runId;
+    if (runId) link.href = `/runs/${encodeURIComponent(runId)}`;
+    else link.removeAttribute("href");
   }
 
   showErrors(errors) {
@@ -282,6 +292,7 @@ class Lab2D {
       if (!finished) throw new ApiError(0, "the stream ended before the run finished");
       this.retries = 0;
       this.setStatus("done", `${this.meta.steps} steps`);
+      this.showRunLink(this.runId);
     } catch (err) {
       if (isAbort(err) || !current()) return;
       if (err instanceof ApiError && err.status === 429 && this.retries < MAX_RETRIES) {
@@ -307,6 +318,7 @@ class Lab2D {
     this.meta = meta;
     this.runs = meta.runs.map(() => ({ points: [], values: [], lr: [], status: "ok", divergedAt: null }));
     this.streamDone = false;
+    this.runId = null;
     this.follow = true;
     this.frame = 0;
     this.logValues = true;
@@ -350,8 +362,9 @@ class Lab2D {
     if (this.follow) this.setFrame(this.lastFrame());
   }
 
-  onDone() {
+  onDone(data) {
     this.streamDone = true;
+    this.runId = data.run_id ?? null;
     this.showResults();
   }
 

@@ -451,6 +451,7 @@ class TrainingView {
     this.root.dataset.job = id;
     if (fresh) {
       this.job = null;
+      $("run-link").hidden = true;
       this.awaiting = id;
       this.setState("queued");
       this.follow(id, 0, token);
@@ -729,6 +730,7 @@ class TrainingView {
     $("results-body").replaceChildren();
     $("results-empty").hidden = false;
     $("job-line").textContent = "Press Run to train every run on the same data, from the same start.";
+    $("run-link").hidden = true;
   }
 
   /** Where run `run` stands, 0–1: the job's progress while it trains, frozen where it stopped. */
@@ -793,6 +795,10 @@ class TrainingView {
     }
     parts.push(`${job.epochs} epoch${job.epochs === 1 ? "" : "s"} at batch ${job.batch_size}`);
     $("job-line").textContent = parts.join(" · ");
+    // Every job is in the run history; link it once it has ended (its page shows final curves).
+    const link = $("run-link");
+    link.hidden = !TERMINAL.has(job.status);
+    link.href = `/runs/${encodeURIComponent(job.id)}`;
   }
 }
 

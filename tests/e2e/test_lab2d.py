@@ -127,6 +127,28 @@ def test_default_comparison_draws_the_books_two_paths(page: Page, live_server: s
     assert rates[2]["y"][-1] > rates[2]["y"][5], "RMSProp's rate on x1 recovers"
 
 
+def test_a_finished_comparison_links_its_stored_run(page: Page, live_server: str) -> None:
+    open_lab(page)
+    link = page.locator("#run-link")
+    first = link.get_attribute("href") or ""
+    assert link.is_visible() and first.startswith("/runs/")
+    with urllib.request.urlopen(f"{live_server}/api{first}", timeout=30) as response:
+        stored = json.load(response)
+    assert stored["kind"] == "trajectory" and [r["optimizer"] for r in stored["runs"]] == ["adagrad", "rmsprop"]
+    before = runs_started(page)
+    page.locator("#panel-a input[name=eta]").fill("-1")  # refused by the server: nothing stored, no link
+    wait_for_run(page, before, state="invalid")
+    assert link.is_hidden()
+    before = runs_started(page)
+    page.locator("#panel-a input[name=eta]").fill("0.5")
+    wait_for_run(page, before)
+    second = link.get_attribute("href") or ""
+    assert second.startswith("/runs/") and second != first  # the new comparison's own record
+    link.click()
+    page.wait_for_url(f"**{second}")
+    page.wait_for_function("() => document.getElementById('run-title').textContent.startsWith('quadratic')")
+
+
 def test_changing_gamma_redraws_rmsprop_and_updates_the_url(page: Page, live_server: str) -> None:
     open_lab(page)
     adagrad_before, rmsprop_before = path_of(page, "contour-a", "A"), path_of(page, "contour-b", "B")

@@ -159,6 +159,11 @@ def test_default_comparison_draws_the_books_curves_live(
     assert [(t["x"], t["y"]) for t in plotted(page, "chart-loss")] == [(t["x"], t["y"]) for t in overlay]
     assert [r["loss"] for r in table(page)] == [r["loss"] for r in rows]
 
+    # The finished job links its permanent page in the run history.
+    page.click("#run-link")
+    page.wait_for_url(f"**/runs/{job['id']}")
+    page.wait_for_function("() => document.getElementById('run-title').textContent.includes('adagrad')")
+
     assert page_log.console_errors == [] and page_log.page_errors == []
     assert page_log.external_requests == []
 
@@ -171,6 +176,7 @@ def test_a_long_job_survives_a_reload_and_cancels(page: Page, page_log: PageLog,
     wait_state(page, "running", min_updates=2, timeout=30_000)
     job_id = view_state(page)["job"]
     assert page.locator("#cancel").is_enabled() and page.locator("#run").is_disabled()
+    assert page.locator("#run-link").is_hidden()  # its record is not complete while it runs
 
     page.reload()  # re-attach: GET the job, draw it, follow from its last event
     wait_state(page, "running", min_updates=1, timeout=30_000)
@@ -189,6 +195,7 @@ def test_a_long_job_survives_a_reload_and_cancels(page: Page, page_log: PageLog,
     assert all(r["summary"].startswith("cancelled") for r in rows)
     assert page.locator("#cancel").is_disabled() and page.locator("#run").is_enabled()
     assert "cancelled" in view_state(page)["line"]
+    assert page.locator("#run-link").get_attribute("href") == f"/runs/{job_id}"
     # Every point exactly once across the reload: the page's curves are the server's.
     for trace, run in zip(plotted(page, "chart-loss"), job["runs"], strict=True):
         assert 1 < len(trace["x"]) < job["points"]

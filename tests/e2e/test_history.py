@@ -166,6 +166,30 @@ def test_a_run_opens_at_its_permanent_url(
     assert csv_link == f"/api/runs/{runs['book']}/export?format=csv"
 
 
+def test_a_running_jobs_page_sends_to_the_training_view_that_follows_it(page: Page, live_server: str) -> None:
+    long_job = {**TRAINING, "batch_size": 1, "epochs": 100}  # minutes of work; cancelled below
+    status, created = api(live_server, "POST", "/api/jobs", long_job)
+    assert status == 202
+    job_id = created["id"]
+    try:
+        page.goto(f"/runs/{job_id}")
+        wait_state(page, "run")
+        assert page.locator("#run-meta").inner_text().split(" · ")[1] in {"queued", "running"}
+        page.click("#watch-live")
+        page.wait_for_url(f"**/training?job={job_id}*")
+        page.wait_for_function(
+            "(id) => { const root = document.getElementById('training');"
+            " return root.dataset.job === id && root.dataset.state === 'running'; }", arg=job_id,
+        )
+    finally:
+        api(live_server, "POST", f"/api/jobs/{job_id}/cancel")
+    page.wait_for_function("() => document.getElementById('training').dataset.state === 'cancelled'")
+    page.goto(f"/runs/{job_id}")
+    wait_state(page, "run")
+    assert page.locator("#run-meta").inner_text().split(" · ")[1] == "cancelled"
+    assert page.locator("#watch-live").count() == 0  # ended: the record has its curves now
+
+
 def test_an_unknown_run_is_a_404_page(page: Page, page_log: PageLog) -> None:
     response = page.goto("/runs/0123456789ab")
     assert response is not None and response.status == 404

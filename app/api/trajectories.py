@@ -86,6 +86,12 @@ def stream_trajectories(
 ) -> Iterator[ServerSentEvent]:
     """``meta`` (config and contour grid), ``step`` events (every run, a chunk of steps each), ``done``.
 
+    A ``step`` event is ``{"first": t0, "runs": [{"points", "values", "lr_eff", "state", "status",
+    "diverged_at"}, ...]}``: ``points[i]`` and ``values[i]`` are x and f(x) at step t0 + i (the first
+    event holds the start, t0 = 0); ``lr_eff`` and ``state`` are per update, so their row i belongs to
+    the step that produced point i (none for the start). Concatenated over the events, they equal
+    ``POST /api/trajectories``.
+
     The comparison is stored once it is complete; ``done`` carries its ``run_id``. A client may hold
     ``max_streams_per_client`` streams open at once; beyond that the answer is 429 with Retry-After.
     A client that goes away stops the computation within one chunk: FastAPI stops asking for the next

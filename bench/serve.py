@@ -10,7 +10,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,10 +23,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Yield (base URL, process) of a uvicorn serving app.main:app on 127.0.0.1 with a fresh database."""
+def running_server(
+    env: dict[str, str] | None = None, log: Path | None = None, start_timeout: float = 60,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Yield (base URL, process) of a uvicorn serving app.main:app on 127.0.0.1 with a fresh database.
+
+    Its output goes to ``log`` when given (quoted in the error should it not start), else to ours.
+    """
     port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         full_env = {
             **os.environ,
             "OPTLAB_DATA_DIR": os.environ.get("OPTLAB_DATA_DIR", str(ROOT.parent / "shared" / "data")),
@@ -35,18 +40,11 @@ def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, sub
         }
         cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning", "--timeout-graceful-shutdown", "5"]  # as `make run` and the image
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env)
+        out = stack.enter_context(log.open("wb")) if log else None
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT if out else None)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(url + "/healthz", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise RuntimeError("the server did not start") from None
-                    time.sleep(0.2)
+            _wait_healthy(url, proc, start_timeout, log)
             yield url, proc
         finally:
             proc.terminate()
@@ -54,3 +52,17 @@ def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, sub
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path | None) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                said = f":\n{log.read_text(errors='replace')}" if log else ""
+                raise RuntimeError(f"the server did not start (exit code {proc.poll()}){said}") from None
+            time.sleep(0.2)

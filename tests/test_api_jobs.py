@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from tests.sse import parse_sse
 
 WAIT = 60.0  # an upper bound on waits, never a timing assertion
 BOOK_JOB = {
@@ -27,20 +27,6 @@ LONG_JOB = {  # 150,000 steps of two torch runs: always cancelled
     "dataset": "synthetic", "batch_size": 1, "epochs": 100,
     "runs": [{"optimizer": "rmsprop", "impl": "torch"}, {"optimizer": "adam", "impl": "torch"}],
 }
-
-
-def parse_sse(text: str) -> list[dict[str, Any]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        fields: dict[str, Any] = {}
-        for line in block.splitlines():
-            if line.startswith(":"):
-                continue
-            key, _, value = line.partition(": ")
-            fields[key] = value
-        if "event" in fields:
-            events.append({"event": fields["event"], "id": int(fields["id"]), "data": json.loads(fields["data"])})
-    return events
 
 
 def stream(client: TestClient, job_id: str, headers: dict[str, str] | None = None, query: str = "") -> list[dict]:

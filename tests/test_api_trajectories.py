@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.sse import parse_sse
 
 BOOK = {
     "function": "quadratic", "start": [-5, -2], "steps": 20,
@@ -15,23 +16,6 @@ BOOK = {
         {"optimizer": "rmsprop", "impl": "book", "hyperparams": {"eta": 0.4, "gamma": 0.9}},
     ],
 }
-
-
-def parse_sse(text: str) -> list[dict[str, Any]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        event: dict[str, Any] = {}
-        for line in block.splitlines():
-            if line.startswith(":"):
-                continue
-            key, _, value = line.partition(": ")
-            if key == "data":
-                event["data"] = json.loads(value)
-            else:
-                event[key] = value
-        if event:
-            events.append(event)
-    return events
 
 
 def test_trajectories_return_the_books_numbers(client: TestClient) -> None:

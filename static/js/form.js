@@ -113,6 +113,13 @@ export function showFieldErrors(root, errors) {
   return unplaced;
 }
 
+/** Errors next to their fields; those no field claims go to `box`, "field: message" a line. */
+export function showFormErrors(form, box, errors) {
+  const unplaced = showFieldErrors(form, errors);
+  box.textContent = unplaced.map((e) => `${e.field}: ${e.message}`).join("\n");
+  box.hidden = unplaced.length === 0;
+}
+
 /**
  * Default hyper-parameters of one optimizer from its GET /api/optimizers entry:
  * `default` (2D), `training_default` (context "training"), PyTorch's where impl is "torch".

@@ -7,7 +7,7 @@ import {
   baseLayout, createChart, eventToData, linkAxes, runColor, runLetter, seriesTrace, title,
 } from "./charts.js";
 import {
-  clearFieldErrors, createOptimizerPanel, el, formatNumber, parseNumber, showFieldErrors,
+  clearFieldErrors, createOptimizerPanel, el, formatNumber, parseNumber, showFormErrors,
 } from "./form.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "./state.js";
 
@@ -242,10 +242,7 @@ class Lab2D {
   }
 
   showErrors(errors) {
-    const unplaced = showFieldErrors(this.form, errors);
-    const box = $("form-errors");
-    box.textContent = unplaced.map((e) => `${e.field}: ${e.message}`).join("\n");
-    box.hidden = unplaced.length === 0;
+    showFormErrors(this.form, $("form-errors"), errors);
   }
 
   showBanner(text) {

@@ -6,7 +6,7 @@
 import { ApiError, fieldErrors, getJSON, isAbort, postFile, postJSON } from "./api.js";
 import { baseLayout, createChart, runColor, runLetter, seriesTrace, title } from "./charts.js";
 import {
-  clearFieldErrors, createOptimizerPanel, el, formatNumber, parseNumber, showFieldErrors,
+  clearFieldErrors, createOptimizerPanel, el, formatNumber, parseNumber, showFieldErrors, showFormErrors,
 } from "./form.js";
 import { followJob } from "./jobs.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "./state.js";
@@ -333,10 +333,7 @@ class TrainingView {
   }
 
   showErrors(errors) {
-    const unplaced = showFieldErrors(this.form, errors);
-    const box = $("form-errors");
-    box.textContent = unplaced.map((e) => `${e.field}: ${e.message}`).join("\n");
-    box.hidden = unplaced.length === 0;
+    showFormErrors(this.form, $("form-errors"), errors);
   }
 
   showBanner(text) {

@@ -153,6 +153,16 @@ def test_cuda_without_cuda_is_a_422_naming_device(client: TestClient) -> None:
     assert "CUDA is not available" in message
 
 
+def test_the_servers_own_checks_refuse_every_field_at_once(client: TestClient) -> None:
+    """Data set, batch size and device are checked against the server's state after the schema: all
+    of them in one 422, so the page marks every bad field on the first try."""
+    body = {"dataset": "synthetic", "batch_size": 1501, "device": "cuda", "runs": [{"optimizer": "rmsprop"}]}
+    fields = set(errors(client.post("/api/jobs", json=body)))
+    assert fields == ({"batch_size"} if torch.cuda.is_available() else {"batch_size", "device"})
+    fields = set(errors(client.post("/api/jobs", json={**body, "dataset": "nope", "batch_size": 10})))
+    assert fields == ({"dataset"} if torch.cuda.is_available() else {"dataset", "device"})
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_a_cuda_job_reports_its_device(client: TestClient) -> None:

@@ -58,41 +58,51 @@ def found(job_id: str, jobs: JobsDep, store: StoreDep) -> Job:
 JobDep = Annotated[Job, Depends(found)]
 
 
-def _invalid(field: str, message: str, value: Any) -> RequestValidationError:
-    """A 422 in the app's usual shape, for checks that need the server's state."""
-    return RequestValidationError([{"type": "value_error", "loc": ("body", field), "msg": message, "input": value}])
+def _error(field: str, message: str, value: Any) -> dict[str, Any]:
+    """A 422 item in the app's usual shape, for checks that need the server's state."""
+    return {"type": "value_error", "loc": ("body", field), "msg": message, "input": value}
 
 
 def plan_job(req: JobRequest, datasets: DatasetsDep, settings: Settings) -> JobPlan:
+    """Check what only the server knows (data set, its rows, the step limit, the device), all at once:
+    the client hears of every refused field in one 422, not one per attempt."""
+    errors = []
+    dataset = None
     try:
         dataset = datasets.get(req.dataset)
     except KeyError:
         known = ", ".join(datasets.known_ids())
-        raise _invalid("dataset", f"unknown dataset '{req.dataset}'; expected one of {known}", req.dataset) from None
+        errors.append(_error("dataset", f"unknown dataset '{req.dataset}'; expected one of {known}", req.dataset))
     except DatasetUnavailable as exc:
-        raise _invalid("dataset", str(exc), req.dataset) from None
-    if req.batch_size > dataset.rows:
-        raise _invalid(
-            "batch_size", f"must be at most {dataset.rows}, the rows of dataset '{dataset.id}'",
-            req.batch_size,
-        )
-    steps = req.epochs * math.ceil(dataset.rows / req.batch_size)
-    if steps > settings.max_job_steps:
-        raise _invalid(
-            "epochs",
-            f"this job would take {steps:,} steps (epochs × minibatches per epoch); the server's limit is "
-            f"{settings.max_job_steps:,}: use fewer epochs or a larger batch",
-            req.epochs,
-        )
+        errors.append(_error("dataset", str(exc), req.dataset))
+    if dataset is not None:
+        errors.extend(_schedule_errors(req, dataset.id, dataset.rows, settings.max_job_steps))
+    device = None
     try:
         device = resolve_device(req.device).type
     except ValueError as exc:
-        raise _invalid("device", str(exc), req.device) from None
+        errors.append(_error("device", str(exc), req.device))
+    if errors or dataset is None or device is None:
+        raise RequestValidationError(errors)
     runs = [
         RunConfig(run.optimizer, run.impl, get_optimizer(run.optimizer).resolve(run.hyperparams, run.impl, "training"))
         for run in req.runs
     ]
     return JobPlan(dataset, runs, req.batch_size, req.epochs, req.seed, req.device, device)
+
+
+def _schedule_errors(req: JobRequest, dataset_id: str, rows: int, max_steps: int) -> list[dict[str, Any]]:
+    if req.batch_size > rows:
+        return [_error("batch_size", f"must be at most {rows}, the rows of dataset '{dataset_id}'", req.batch_size)]
+    steps = req.epochs * math.ceil(rows / req.batch_size)
+    if steps > max_steps:
+        return [_error(
+            "epochs",
+            f"this job would take {steps:,} steps (epochs × minibatches per epoch); the server's limit is "
+            f"{max_steps:,}: use fewer epochs or a larger batch",
+            req.epochs,
+        )]
+    return []
 
 
 @router.post(

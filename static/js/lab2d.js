@@ -24,6 +24,9 @@ const DEFAULTS = {
 };
 const PANELS = ["a", "b"];
 const CUSTOM = "custom"; // the function typed by the user, sent as `expression`
+// The view box inputs, in the API's order [x1min, x1max, x2min, x2max]; in the URL only when edited.
+const BOX = ["x1min", "x1max", "x2min", "x2max"];
+const boxInput = (key) => $(`box-${key}`);
 const DEFAULT_EXPRESSION = "0.1*x1**2 + 2*x2**2 + 0.3*sin(3*x1)";
 // Trace indices inside each contour chart.
 const T = { contour: 0, path: [1, 2], marker: [3, 4], start: 5, minima: 6 };
@@ -117,10 +120,11 @@ class Lab2D {
       const info = this.functions.get($("fn").value);
       $("x1").value = formatNumber(info.start[0]);
       $("x2").value = formatNumber(info.start[1]);
+      this.setBox(null, info);
       this.showFunction(info);
       this.schedule(0);
     });
-    for (const id of ["x1", "x2", "steps", "seed", "expression"]) {
+    for (const id of ["x1", "x2", "steps", "seed", "expression", ...BOX.map((k) => `box-${k}`)]) {
       $(id).addEventListener("input", () => this.schedule(DEBOUNCE_MS));
     }
     this.form.addEventListener("submit", (event) => {
@@ -157,6 +161,7 @@ class Lab2D {
       expr: fn === CUSTOM ? url.expr ?? DEFAULT_EXPRESSION : undefined,
       x1: url.x1 ?? start[0],
       x2: url.x2 ?? start[1],
+      box: isObject(url.box) ? url.box : undefined,
       steps: url.steps ?? DEFAULTS.steps,
       seed: url.seed ?? DEFAULTS.seed,
       overlay: url.overlay ?? DEFAULTS.overlay,
@@ -169,6 +174,7 @@ class Lab2D {
     $("fn").value = state.fn;
     this.showFunction(this.functions.get(state.fn));
     for (const id of ["x1", "x2", "steps", "seed"]) $(id).value = state[id];
+    this.setBox(state.box, this.functions.get(state.fn));
     $("expression").value = state.expr ?? DEFAULT_EXPRESSION;
     this.panels.forEach((panel, i) => panel.setState(state[PANELS[i]]));
     $("overlay").checked = state.overlay === "1";
@@ -181,6 +187,7 @@ class Lab2D {
       expr: $("fn").value === CUSTOM ? $("expression").value : undefined,
       x1: $("x1").value.trim(),
       x2: $("x2").value.trim(),
+      box: this.boxEdited() ? Object.fromEntries(BOX.map((k) => [k, boxInput(k).value.trim()])) : undefined,
       steps: $("steps").value.trim(),
       seed: $("seed").value.trim(),
       overlay: $("overlay").checked ? "1" : "0",
@@ -205,9 +212,24 @@ class Lab2D {
       errors.push(...panelErrors);
       return run;
     });
+    const box = BOX.map((key, i) => number(`box-${key}`, `box[${i}]`));
     const body = { function: $("fn").value, start, steps, seed, runs };
     if (body.function === CUSTOM) body.expression = $("expression").value;
+    if (this.boxEdited()) body.box = box;
     return { body, errors };
+  }
+
+  /** Fill the view box from a URL state's `box` ({x1min, ...}), else with the function's own. */
+  setBox(given, info) {
+    BOX.forEach((key, i) => {
+      boxInput(key).value = isObject(given) && typeof given[key] === "string" ? given[key] : formatNumber(info.box[i]);
+    });
+  }
+
+  /** True when the view box differs from the function's default (then it is sent and kept in the URL). */
+  boxEdited() {
+    const info = this.functions.get($("fn").value);
+    return BOX.some((key, i) => parseNumber(boxInput(key).value).value !== info.box[i]);
   }
 
   showFunction(info) {

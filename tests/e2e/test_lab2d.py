@@ -301,3 +301,42 @@ def test_custom_function_shows_the_apis_expression_error(page: Page) -> None:
     wait_for_run(page, before)
     assert page.locator("#expression").is_hidden()
     assert "expr" not in query_of(page)
+
+
+def axis_ranges(page: Page, plot: str) -> list[list[float]]:
+    return page.evaluate(
+        "(id) => { const l = document.getElementById(id).layout; return [l.xaxis.range, l.yaxis.range]; }", plot,
+    )
+
+
+def test_the_view_box_is_editable_kept_in_the_url_and_checked(page: Page, live_server: str) -> None:
+    open_lab(page, "?fn=custom&expr=x1**2%2B2*x2**2")
+    assert [page.locator(f"#box-{k}").input_value() for k in ("x1min", "x1max", "x2min", "x2max")] == [
+        "-5", "5", "-5", "5"]  # the custom function's default box
+    assert "box.x1min" not in query_of(page)
+    before = runs_started(page)
+    page.locator("#box-x1max").fill("8")
+    wait_for_run(page, before)
+    assert axis_ranges(page, "contour-a") == axis_ranges(page, "contour-b") == [[-5, 8], [-5, 5]]
+    assert query_of(page)["box.x1max"] == ["8"]
+    contour_x = page.evaluate("() => Array.from(document.getElementById('contour-a').data[0].x)")
+    assert contour_x[0] == -5 and contour_x[-1] == 8  # f computed over the new box, not just the axes moved
+    run_id = (page.locator("#run-link").get_attribute("href") or "").removeprefix("/runs/")
+    with urllib.request.urlopen(f"{live_server}/api/runs/{run_id}", timeout=30) as response:
+        assert json.load(response)["config"]["box"] == [-5, 8, -5, 5]
+
+    page.reload()
+    wait_for_run(page, 0)
+    assert page.locator("#box-x1max").input_value() == "8"
+    assert axis_ranges(page, "contour-a") == [[-5, 8], [-5, 5]]
+
+    before = runs_started(page)
+    page.locator("#box-x1min").fill("9")  # min above max: the API's message, next to the box
+    wait_for_run(page, before, state="invalid")
+    assert "min < max" in page.locator('[data-field="box"] > .field-error').inner_text()
+
+    before = runs_started(page)
+    page.locator("#fn").select_option("rosenbrock")  # another function brings its own box
+    wait_for_run(page, before)
+    assert axis_ranges(page, "contour-a") == [[-2, 2], [-1, 3]]
+    assert not any(key.startswith("box.") for key in query_of(page))

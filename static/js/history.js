@@ -308,11 +308,11 @@ class HistoryView {
       $("export-csv").href = `/api/runs/${run.id}/export?format=csv`;
       $("export-json").href = `/api/runs/${run.id}/export?format=json`;
       $("run-actions").hidden = false;
-      $("delete").disabled = run.status === "queued" || run.status === "running";
-      $("delete").title = $("delete").disabled ? "a job still in progress cannot be deleted" : "";
+      const active = run.status === "queued" || run.status === "running";
+      $("delete").disabled = active;
+      $("delete").title = active ? "a job still in progress cannot be deleted" : "";
       // The record gets its curves when the job ends; until then the Training view follows it live.
-      const live = kind === "training" && (run.status === "queued" || run.status === "running");
-      $("run-links").replaceChildren(...(live ? [el("li", { class: "run-live" }, [
+      $("run-links").replaceChildren(...(active && kind === "training" ? [el("li", { class: "run-live" }, [
         `This job is ${run.status}: its curves are stored when it ends. `,
         el("a", { id: "watch-live", href: `/training?job=${encodeURIComponent(run.id)}`, text: "Watch it live in the Training view" }),
       ])] : []));

@@ -215,7 +215,7 @@ class Lab2D {
     const box = BOX.map((key, i) => number(`box-${key}`, `box[${i}]`));
     const body = { function: $("fn").value, start, steps, seed, runs };
     if (body.function === CUSTOM) body.expression = $("expression").value;
-    if (this.boxEdited()) body.box = box;
+    if (box.some((value, i) => value !== this.functions.get(body.function).box[i])) body.box = box;
     return { body, errors };
   }
 

@@ -35,6 +35,7 @@ test: $(VENV)/.dev chromium
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 bench: $(VENV)/.dev

@@ -21,23 +21,37 @@ class Settings(BaseSettings):
     warm_up: bool = Field(True, description="import torch.optim at start-up, not on the first request")
     # --- limits (issue 4) ---
     max_body_bytes: int = Field(
-        12 * 1024 * 1024, ge=1024, le=1024**3, description="request bodies above this get 413 (a 10 MB CSV fits)",
+        12 * 1024 * 1024,
+        ge=1024,
+        le=1024**3,
+        description="request bodies above this get 413 (a 10 MB CSV fits)",
     )
     max_streams_per_client: int = Field(8, ge=1, le=1000, description="open event streams per client IP; then 429")
     max_response_points: int = Field(
-        50_000, ge=100, le=10_000_000, description="steps × runs one POST /api/trajectories may return; then 422",
+        50_000,
+        ge=100,
+        le=10_000_000,
+        description="steps × runs one POST /api/trajectories may return; then 422",
     )
     # --- training jobs and data sets (issue 3) ---
     max_job_steps: int = Field(
-        1_000_000, ge=1, le=1_000_000_000,
+        1_000_000,
+        ge=1,
+        le=1_000_000_000,
         description="optimizer steps (epochs × minibatches per epoch) one training job may take; more → 422",
     )
     max_kept_jobs: int = Field(200, ge=1, le=100_000, description="finished jobs kept in memory with their events")
     max_upload_bytes: int = Field(
-        10 * 1024 * 1024, ge=1024, le=1024**3, description="largest CSV accepted by POST /api/datasets; more → 413",
+        10 * 1024 * 1024,
+        ge=1024,
+        le=1024**3,
+        description="largest CSV accepted by POST /api/datasets; more → 413",
     )
     upload_memory_mb: int = Field(
-        256, ge=1, le=1024**2, description="memory for uploaded data sets, kept for the server's lifetime; then 413",
+        256,
+        ge=1,
+        le=1024**2,
+        description="memory for uploaded data sets, kept for the server's lifetime; then 413",
     )
 
     @property

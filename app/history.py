@@ -30,8 +30,17 @@ from app.store import RunRecord, RunStore
 
 JobRecord = dict[str, Any]
 
-_RUN_FIELDS = ("optimizer", "impl", "hyperparams", "status", "final_loss", "sec_per_epoch", "diverged_at",
-               "summary", "points")
+_RUN_FIELDS = (
+    "optimizer",
+    "impl",
+    "hyperparams",
+    "status",
+    "final_loss",
+    "sec_per_epoch",
+    "diverged_at",
+    "summary",
+    "points",
+)
 
 
 def training_record(job: JobRecord) -> RunRecord:
@@ -40,20 +49,32 @@ def training_record(job: JobRecord) -> RunRecord:
     dataset = job["dataset"]
     names = ", ".join(f"{run['optimizer']} ({run['impl']})" for run in runs)
     return RunRecord(
-        id=job["id"], kind="training", status=job["status"], device=job["device"],
+        id=job["id"],
+        kind="training",
+        status=job["status"],
+        device=job["device"],
         title=f"{dataset['label']}, batch {job['batch_size']}, {job['epochs']} epochs: {names}",
         optimizers=sorted({str(run["optimizer"]) for run in runs}),
         config={
-            "dataset": dict(dataset), "batch_size": job["batch_size"], "epochs": job["epochs"],
-            "seed": job["seed"], "device_requested": job["device_requested"],
+            "dataset": dict(dataset),
+            "batch_size": job["batch_size"],
+            "epochs": job["epochs"],
+            "seed": job["seed"],
+            "device_requested": job["device_requested"],
             "runs": [{"optimizer": r["optimizer"], "impl": r["impl"], "hyperparams": r["hyperparams"]} for r in runs],
-            "steps": job["steps"], "points": job["points"], "record_every": job["record_every"],
+            "steps": job["steps"],
+            "points": job["points"],
+            "record_every": job["record_every"],
         },
         series=[{"epochs": list(run.get("epochs", [])), "losses": list(run.get("losses", []))} for run in runs],
         summary=[{key: run.get(key) for key in _RUN_FIELDS} for run in runs],
         timings={
-            "created_at": job["created_at"], "started_at": job["started_at"], "finished_at": job["finished_at"],
-            "seconds": job["seconds"], "sec_per_epoch": job["sec_per_epoch"], "progress": job["progress"],
+            "created_at": job["created_at"],
+            "started_at": job["started_at"],
+            "finished_at": job["finished_at"],
+            "seconds": job["seconds"],
+            "sec_per_epoch": job["sec_per_epoch"],
+            "progress": job["progress"],
             "error": job["error"],
         },
         created_at=job["created_at"],
@@ -114,6 +135,11 @@ def stored_contour(record: RunRecord, n: int = 80) -> dict[str, Any]:
     grid = contour_grid(objective, (box[0], box[1], box[2], box[3]), n)
     z = [[v if math.isfinite(v) else None for v in row] for row in grid["z"]]
     return {
-        "function": record.config.get("function"), "expression": record.config.get("expression"),
-        "box": list(box), "log_contours": objective.log_contours, "x1": grid["x1"], "x2": grid["x2"], "z": z,
+        "function": record.config.get("function"),
+        "expression": record.config.get("expression"),
+        "box": list(box),
+        "log_contours": objective.log_contours,
+        "x1": grid["x1"],
+        "x2": grid["x2"],
+        "z": z,
     }

@@ -93,8 +93,12 @@ class _RunState:
 
     def outcome(self, index: int) -> dict[str, Any]:
         return {
-            "index": index, "status": self.status, "final_loss": self.final_loss,
-            "sec_per_epoch": self.sec_per_epoch, "diverged_at": self.diverged_at, "summary": self.summary,
+            "index": index,
+            "status": self.status,
+            "final_loss": self.final_loss,
+            "sec_per_epoch": self.sec_per_epoch,
+            "diverged_at": self.diverged_at,
+            "summary": self.summary,
             "points": len(self.losses),
         }
 
@@ -140,8 +144,12 @@ class Job:
             "finished_at": self.finished_at,
             "seconds": (now - self.started_at) if self.started_at else 0.0,
             "dataset": {
-                "id": data.id, "label": data.label, "kind": data.kind, "synthetic": data.synthetic,
-                "rows": data.rows, "features": data.features,
+                "id": data.id,
+                "label": data.label,
+                "kind": data.kind,
+                "synthetic": data.synthetic,
+                "rows": data.rows,
+                "features": data.features,
             },
             "batch_size": plan.batch_size,
             "epochs": plan.epochs,
@@ -158,7 +166,8 @@ class Job:
             "last_event_id": self.last_event_id,
             "runs": [
                 {
-                    "optimizer": run.config.optimizer, "impl": run.config.impl,
+                    "optimizer": run.config.optimizer,
+                    "impl": run.config.impl,
                     "hyperparams": dict(run.config.hyperparams),
                     **run.outcome(i),
                     **({"epochs": list(run.epochs), "losses": list(run.losses)} if curves else {}),
@@ -184,7 +193,7 @@ class Subscription:
         """Events after the cursor, and whether the stream is complete (terminal event delivered)."""
         self._wake.clear()
         with self.manager.lock:
-            events = self.job.events[self.cursor:]
+            events = self.job.events[self.cursor :]
             self.cursor += len(events)
             complete = self.job.terminal and self.cursor >= self.job.last_event_id
         return events, complete
@@ -200,7 +209,11 @@ class Subscription:
 
 class JobManager:
     def __init__(
-        self, max_concurrent: int, max_queued: int, max_kept: int = 200, torch_threads: int = 1,
+        self,
+        max_concurrent: int,
+        max_queued: int,
+        max_kept: int = 200,
+        torch_threads: int = 1,
         listeners: Iterable[Listener] = (),
     ) -> None:
         self.max_concurrent, self.max_queued, self.max_kept = max_concurrent, max_queued, max_kept
@@ -318,10 +331,13 @@ class JobManager:
     def stats(self) -> dict[str, int]:
         with self.lock:
             return {
-                "jobs": len(self._jobs), "queued": len(self._pending), "running": len(self._running),
+                "jobs": len(self._jobs),
+                "queued": len(self._pending),
+                "running": len(self._running),
                 "subscribers": sum(len(job.subscribers) for job in self._jobs.values()),
                 "workers": sum(t.is_alive() for t in self._threads),
-                "max_concurrent": self.max_concurrent, "max_queued": self.max_queued,
+                "max_concurrent": self.max_concurrent,
+                "max_queued": self.max_queued,
             }
 
     # --- internals ----------------------------------------------------------------------------
@@ -365,8 +381,9 @@ class JobManager:
                 job.status, job.started_at = "running", time.time()
                 for run in job.runs:
                     run.status = "running"
-                self._emit(job, "status", {"status": "running", "device": job.plan.device,
-                                           "started_at": job.started_at})
+                self._emit(
+                    job, "status", {"status": "running", "device": job.plan.device, "started_at": job.started_at}
+                )
             self._tell(job)
             try:
                 status, error = self._train(job)
@@ -380,8 +397,13 @@ class JobManager:
     def _train(self, job: Job) -> tuple[str, str | None]:
         plan = job.plan
         trainer = Trainer(
-            plan.dataset.X, plan.dataset.y, plan.runs, batch_size=plan.batch_size, epochs=plan.epochs,
-            seed=plan.seed, device=plan.device,
+            plan.dataset.X,
+            plan.dataset.y,
+            plan.runs,
+            batch_size=plan.batch_size,
+            epochs=plan.epochs,
+            seed=plan.seed,
+            device=plan.device,
         )
         per_event = max(1, math.ceil(trainer.schedule.points / PROGRESS_EVENTS))
         pending: list[Point] = []
@@ -437,13 +459,19 @@ class JobManager:
                 if run.status in {"queued", "running"}:
                     run.status = status
                     run.summary = run.summary or status
-            self._emit(job, "end", {
-                "status": status, "error": error, "finished_at": job.finished_at,
-                "seconds": (job.finished_at - job.started_at) if job.started_at else 0.0,
-                "sec_per_epoch": job.train_seconds / job.plan.epochs if status == "done" else None,
-                "progress": job.progress,
-                "runs": [run.outcome(i) for i, run in enumerate(job.runs)],
-            })
+            self._emit(
+                job,
+                "end",
+                {
+                    "status": status,
+                    "error": error,
+                    "finished_at": job.finished_at,
+                    "seconds": (job.finished_at - job.started_at) if job.started_at else 0.0,
+                    "sec_per_epoch": job.train_seconds / job.plan.epochs if status == "done" else None,
+                    "progress": job.progress,
+                    "runs": [run.outcome(i) for i, run in enumerate(job.runs)],
+                },
+            )
             job.finished.set()
             self._evict()
         self._tell(job)

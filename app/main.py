@@ -42,7 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Training (issue 3): data sets, then the job workers; unfinished jobs end 'interrupted'.
         app.state.datasets = DatasetRegistry(settings.data_dir, settings.upload_memory_mb * 2**20)
         app.state.jobs = JobManager(
-            settings.max_concurrent_jobs, settings.max_queued_jobs, settings.max_kept_jobs, settings.torch_threads,
+            settings.max_concurrent_jobs,
+            settings.max_queued_jobs,
+            settings.max_kept_jobs,
+            settings.torch_threads,
         )
         app.state.jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
         app.state.jobs.start()

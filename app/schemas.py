@@ -21,6 +21,7 @@ class StrictModel(BaseModel):
 
 # --- meta -----------------------------------------------------------------------------------
 
+
 class HyperParamInfo(BaseModel):
     name: str
     symbol: str
@@ -70,7 +71,8 @@ class FunctionInfo(BaseModel):
     note: str
     log_contours: bool
     grammar: ExpressionGrammar | None = Field(
-        None, description="set only on the 'custom' entry: send function='custom' with an expression",
+        None,
+        description="set only on the 'custom' entry: send function='custom' with an expression",
     )
 
 
@@ -83,9 +85,11 @@ class Health(BaseModel):
 
 # --- trajectories ---------------------------------------------------------------------------
 
+
 class RunSpec(StrictModel):
     optimizer: str = Field(
-        description="one of GET /api/optimizers", json_schema_extra={"enum": list(OPTIMIZERS)},
+        description="one of GET /api/optimizers",
+        json_schema_extra={"enum": list(OPTIMIZERS)},
     )
     impl: Impl = "book"
     hyperparams: dict[str, float] = Field(default_factory=dict, max_length=8)
@@ -95,7 +99,8 @@ class RunSpec(StrictModel):
     def _known_optimizer(cls, name: str) -> str:
         if name not in OPTIMIZERS:
             raise PydanticCustomError(
-                "unknown_optimizer", "unknown optimizer '{name}'; expected one of {choices}",
+                "unknown_optimizer",
+                "unknown optimizer '{name}'; expected one of {choices}",
                 {"name": name, "choices": ", ".join(sorted(OPTIMIZERS))},
             )
         return name
@@ -134,14 +139,18 @@ EXPRESSION_HELP = (
 
 class TrajectoryRequest(StrictModel):
     function: str = Field(
-        "quadratic", description="one of GET /api/functions ('custom' needs an expression)",
+        "quadratic",
+        description="one of GET /api/functions ('custom' needs an expression)",
         json_schema_extra={"enum": [*OBJECTIVES, "custom"]},
     )
     start: list[float] | None = Field(None, min_length=2, max_length=2, description="default: the function's")
     steps: int = Field(20, ge=1, le=10_000)
     seed: int = Field(0, ge=0, le=2**31 - 1, description="seeds SGD's gradient noise")
     box: list[float] | None = Field(
-        None, min_length=4, max_length=4, description="contour view [x1min, x1max, x2min, x2max]",
+        None,
+        min_length=4,
+        max_length=4,
+        description="contour view [x1min, x1max, x2min, x2max]",
     )
     runs: list[RunSpec] = Field(min_length=1, max_length=8)
     # Last on purpose: its validator sees function, start, steps and runs (already validated).
@@ -152,7 +161,8 @@ class TrajectoryRequest(StrictModel):
     def _known_function(cls, name: str) -> str:
         if name not in OBJECTIVES and name != "custom":
             raise PydanticCustomError(
-                "unknown_function", "unknown function '{name}'; expected one of {choices}",
+                "unknown_function",
+                "unknown function '{name}'; expected one of {choices}",
                 {"name": name, "choices": ", ".join([*sorted(OBJECTIVES), "custom"])},
             )
         return name
@@ -166,7 +176,9 @@ class TrajectoryRequest(StrictModel):
         if function != "custom":
             if text is not None:
                 raise PydanticCustomError(
-                    "expression", "expression is only used with function 'custom'", {"token": "function"},
+                    "expression",
+                    "expression is only used with function 'custom'",
+                    {"token": "function"},
                 )
             return None
         if text is None:
@@ -220,9 +232,8 @@ class TrajectoryResponse(BaseModel):
     runs: list[RunOut]
 
 
-
-
 # --- run history ----------------------------------------------------------------------------
+
 
 class RunSummary(BaseModel):
     id: str
@@ -265,7 +276,8 @@ class JobRequest(StrictModel):
     seed: int = Field(0, ge=0, le=2**31 - 1, description="initial weights, minibatch order (and SGD noise)")
     device: Device = Field("auto", description="auto = cuda when available, else cpu; cuda without CUDA → 422")
     runs: list[RunSpec] = Field(
-        min_length=1, max_length=8,
+        min_length=1,
+        max_length=8,
         description="hyper-parameters left out take the book's training defaults (GET /api/optimizers: "
         "training_default, or torch_default for eps with impl 'torch')",
     )

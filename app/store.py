@@ -66,9 +66,7 @@ class RunFilter:
     status: str | None = None
 
 
-_COLUMNS = (
-    "id, kind, status, created_at, updated_at, device, title, optimizers, config, series, summary, timings"
-)
+_COLUMNS = "id, kind, status, created_at, updated_at, device, title, optimizers, config, series, summary, timings"
 _LIGHT_COLUMNS = "id, kind, status, created_at, updated_at, device, title, optimizers, config, summary, timings"
 
 
@@ -117,9 +115,18 @@ class RunStore:
         """Insert or replace the whole record in one transaction."""
         record.updated_at = time.time()
         row = (
-            record.id, record.kind, record.status, record.created_at, record.updated_at, record.device,
-            record.title, "," + ",".join(record.optimizers) + ",", json.dumps(record.config),
-            json.dumps(record.series), json.dumps(record.summary), json.dumps(record.timings),
+            record.id,
+            record.kind,
+            record.status,
+            record.created_at,
+            record.updated_at,
+            record.device,
+            record.title,
+            "," + ",".join(record.optimizers) + ",",
+            json.dumps(record.config),
+            json.dumps(record.series),
+            json.dumps(record.summary),
+            json.dumps(record.timings),
         )
         with self._connect() as conn:
             conn.execute(f"INSERT OR REPLACE INTO runs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
@@ -197,11 +204,18 @@ def _interrupted(run: Any) -> Any:
 def _record(row: sqlite3.Row) -> RunRecord:
     keys = row.keys()
     return RunRecord(
-        id=row["id"], kind=row["kind"], status=row["status"], created_at=row["created_at"],
-        updated_at=row["updated_at"], device=row["device"], title=row["title"],
+        id=row["id"],
+        kind=row["kind"],
+        status=row["status"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        device=row["device"],
+        title=row["title"],
         optimizers=[o for o in row["optimizers"].split(",") if o],
-        config=json.loads(row["config"]), series=json.loads(row["series"]) if "series" in keys else [],
-        summary=json.loads(row["summary"]), timings=json.loads(row["timings"]),
+        config=json.loads(row["config"]),
+        series=json.loads(row["series"]) if "series" in keys else [],
+        summary=json.loads(row["summary"]),
+        timings=json.loads(row["timings"]),
     )
 
 

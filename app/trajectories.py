@@ -116,14 +116,22 @@ class _Run:
         self._diverged_at = first + k
         kept = k if first > 0 else 0  # the start has no rate or state
         return RunChunk(
-            xs[:k].tolist(), values[:k].tolist(), rates[:kept].tolist(),
-            {key: v[:kept].tolist() for key, v in states.items()}, "diverged", self._diverged_at,
+            xs[:k].tolist(),
+            values[:k].tolist(),
+            rates[:kept].tolist(),
+            {key: v[:kept].tolist() for key, v in states.items()},
+            "diverged",
+            self._diverged_at,
         )
 
 
 def run_chunks(
-    surface: Surface, start: Sequence[float], steps: int, configs: Sequence[RunConfig],
-    seed: int = 0, chunk_steps: int = 50,
+    surface: Surface,
+    start: Sequence[float],
+    steps: int,
+    configs: Sequence[RunConfig],
+    seed: int = 0,
+    chunk_steps: int = 50,
 ) -> Iterator[Chunk]:
     """Yield the start, then ``chunk_steps`` steps of every run at a time, in lockstep."""
     runs = [_Run(surface, start, config, seed) for config in configs]
@@ -136,7 +144,11 @@ def run_chunks(
 
 
 def run_all(
-    surface: Surface, start: Sequence[float], steps: int, configs: Sequence[RunConfig], seed: int = 0,
+    surface: Surface,
+    start: Sequence[float],
+    steps: int,
+    configs: Sequence[RunConfig],
+    seed: int = 0,
 ) -> list[RunResult]:
     results = [RunResult(config) for config in configs]
     for chunk in run_chunks(surface, start, steps, configs, seed, chunk_steps=max(steps, 1)):
@@ -148,9 +160,14 @@ def run_all(
 def summarise(result: RunResult) -> dict[str, object]:
     final = result.points[-1] if result.points else None
     return {
-        "optimizer": result.config.optimizer, "impl": result.config.impl, "hyperparams": result.config.hyperparams,
-        "status": result.status, "diverged_at": result.diverged_at, "points": len(result.points),
-        "final": final, "final_value": result.values[-1] if result.values else None,
+        "optimizer": result.config.optimizer,
+        "impl": result.config.impl,
+        "hyperparams": result.config.hyperparams,
+        "status": result.status,
+        "diverged_at": result.diverged_at,
+        "points": len(result.points),
+        "final": final,
+        "final_value": result.values[-1] if result.values else None,
     }
 
 
@@ -158,8 +175,13 @@ def to_record(config: dict[str, object], results: Sequence[RunResult], seconds: 
     """A finished comparison as a history record (the per-step state is left out: it is derivable)."""
     names = [r.config.optimizer for r in results]
     return RunRecord(
-        kind="trajectory", status="done", device="cpu", config=config, optimizers=sorted(set(names)),
+        kind="trajectory",
+        status="done",
+        device="cpu",
+        config=config,
+        optimizers=sorted(set(names)),
         title=f"{config['function']}: " + " vs ".join(f"{r.config.optimizer} ({r.config.impl})" for r in results),
         series=[{"points": r.points, "values": r.values, "lr_eff": r.lr_eff} for r in results],
-        summary=[summarise(r) for r in results], timings={"seconds": seconds},
+        summary=[summarise(r) for r in results],
+        timings={"seconds": seconds},
     )

@@ -21,9 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.serve import running_server
 
 BODY = {
-    "function": "quadratic", "steps": 1000,
-    "runs": [{"optimizer": "adagrad", "hyperparams": {"eta": 0.4}},
-             {"optimizer": "rmsprop", "hyperparams": {"eta": 0.4, "gamma": 0.9}}],
+    "function": "quadratic",
+    "steps": 1000,
+    "runs": [
+        {"optimizer": "adagrad", "hyperparams": {"eta": 0.4}},
+        {"optimizer": "rmsprop", "hyperparams": {"eta": 0.4, "gamma": 0.9}},
+    ],
 }
 
 
@@ -87,8 +90,10 @@ def main() -> None:
     bad = [r.problem for r in results if not r.ok]
     print(f"clients {args.clients}, 1000 steps × 2 runs each, wall {wall:.2f} s")
     print(f"events/s {events / wall:,.0f}   points/s {points / wall:,.0f}")
-    print(f"time to first event p50 {statistics.median(firsts) * 1000:.0f} ms, "
-          f"p95 {firsts[int(0.95 * (len(firsts) - 1))] * 1000:.0f} ms")
+    print(
+        f"time to first event p50 {statistics.median(firsts) * 1000:.0f} ms, "
+        f"p95 {firsts[int(0.95 * (len(firsts) - 1))] * 1000:.0f} ms"
+    )
     print(f"lost or duplicated: {len(bad)} clients" + (f" e.g. {bad[0]}" if bad else ""))
 
 

@@ -25,7 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.serve import running_server
 
 JOB = {
-    "dataset": "airfoil", "batch_size": 10, "epochs": 2, "device": "cpu",
+    "dataset": "airfoil",
+    "batch_size": 10,
+    "epochs": 2,
+    "device": "cpu",
     "runs": [{"optimizer": "adagrad"}, {"optimizer": "rmsprop"}],
 }
 WINDOW = 200  # jobs compared at each end; also the server's default max_kept_jobs
@@ -51,8 +54,10 @@ def main() -> int:
     with running_server() as (url, process), httpx.Client(base_url=url, timeout=60) as client:
         server = psutil.Process(process.pid)
         start_rss = server.memory_info().rss
-        print(f"server pid {process.pid}, RSS at start {start_rss / MB:.1f} MB; {jobs} jobs: {JOB['dataset']}, "
-              f"batch {JOB['batch_size']}, {JOB['epochs']} epochs, 2 runs each")
+        print(
+            f"server pid {process.pid}, RSS at start {start_rss / MB:.1f} MB; {jobs} jobs: {JOB['dataset']}, "
+            f"batch {JOB['batch_size']}, {JOB['epochs']} epochs, 2 runs each"
+        )
         rss: list[int] = []
         began = time.perf_counter()
         for k in range(1, jobs + 1):
@@ -71,8 +76,10 @@ def main() -> int:
 
     done = len(rss)
     print(f"{done} jobs in {elapsed:.1f} s ({done / elapsed:.1f} jobs/s, {1000 * elapsed / done:.1f} ms per job)")
-    print(f"stored in the run history: {stored}; kept in memory: {stats['jobs']['jobs']}; "
-          f"subscribers left: {stats['jobs']['subscribers']}; threads: {stats['threads']['total']}")
+    print(
+        f"stored in the run history: {stored}; kept in memory: {stats['jobs']['jobs']}; "
+        f"subscribers left: {stats['jobs']['subscribers']}; threads: {stats['threads']['total']}"
+    )
     if done < 2 * WINDOW:
         print("too few jobs for a verdict")
         return 0
@@ -81,10 +88,13 @@ def main() -> int:
     growth = at_end - at_window
     per_job = growth / (done - WINDOW)
     print(f"RSS, jobs 1-{WINDOW}: mean {statistics.mean(first) / MB:.1f} MB, max {max(first) / MB:.1f} MB")
-    print(f"RSS, jobs {done - WINDOW + 1}-{done}: mean {statistics.mean(last) / MB:.1f} MB, "
-          f"max {max(last) / MB:.1f} MB")
-    print(f"RSS at job {WINDOW}: {at_window / MB:.1f} MB; at job {done}: {at_end / MB:.1f} MB; "
-          f"change {growth / MB:+.1f} MB ({100 * growth / at_window:+.1f}%, {per_job / 1024:+.2f} KB per job)")
+    print(
+        f"RSS, jobs {done - WINDOW + 1}-{done}: mean {statistics.mean(last) / MB:.1f} MB, max {max(last) / MB:.1f} MB"
+    )
+    print(
+        f"RSS at job {WINDOW}: {at_window / MB:.1f} MB; at job {done}: {at_end / MB:.1f} MB; "
+        f"change {growth / MB:+.1f} MB ({100 * growth / at_window:+.1f}%, {per_job / 1024:+.2f} KB per job)"
+    )
     bounded = growth < 0.10 * at_window and statistics.mean(last) < 1.10 * statistics.mean(first) + 20 * MB
     print("verdict:", "bounded" if bounded else "GROWING")
     return 0  # a figure, not a test (make bench runs every script)

@@ -142,16 +142,20 @@ def main() -> None:
     engine_median = statistics.median(times["engine"])
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"  {name:45s} {median * 1e3:8.2f} ms per job   mean final loss {statistics.mean(finals[name]):.6f}"
-              + (f"   engine is {median / engine_median:5.1f}× faster" if name != "engine" else ""))
+        print(
+            f"  {name:45s} {median * 1e3:8.2f} ms per job   mean final loss {statistics.mean(finals[name]):.6f}"
+            + (f"   engine is {median / engine_median:5.1f}× faster" if name != "engine" else "")
+        )
 
     print("\nvectorised RMSProp jobs over an (η, γ) grid (one BookStepper over K columns):")
     for k in (1, 64, 1024):
         configs = grid(k)
         engine_job(X, y, 0, configs)
         median = statistics.median(timed(engine_job, X, y, seed, configs) for seed in range(5))
-        print(f"  K={k:5d}: {median * 1e3:8.2f} ms per job, {median / k * 1e3:8.4f} ms per run, "
-              f"{median / k / 2 * 1e6:8.2f} µs per run per epoch")
+        print(
+            f"  K={k:5d}: {median * 1e3:8.2f} ms per job, {median / k * 1e3:8.4f} ms per run, "
+            f"{median / k / 2 * 1e6:8.2f} µs per run per epoch"
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    env: dict[str, str] | None = None, log: Path | None = None, start_timeout: float = 60,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    start_timeout: float = 60,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Yield (base URL, process) of a uvicorn serving app.main:app on 127.0.0.1 with a fresh database.
 
@@ -38,8 +40,20 @@ def running_server(
             "OPTLAB_DB_PATH": str(Path(tmp) / "runs.sqlite3"),
             **(env or {}),
         }
-        cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning", "--timeout-graceful-shutdown", "5"]  # as `make run` and the image
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--timeout-graceful-shutdown",
+            "5",
+        ]  # as `make run` and the image
         out = stack.enter_context(log.open("wb")) if log else None
         proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT if out else None)
         url = f"http://127.0.0.1:{port}"

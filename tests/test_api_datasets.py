@@ -65,16 +65,21 @@ def test_an_upload_is_kept_and_trainable(client: TestClient) -> None:
     assert info["id"] in [d["id"] for d in client.get("/api/datasets").json()]
     assert upload(client, table(rows=250, cols=4))["body"]["id"] == info["id"]  # same content, same id
 
-    job = client.post("/api/jobs", json={"dataset": info["id"], "batch_size": 25, "epochs": 4,
-                                         "runs": [{"optimizer": "adam"}]})
+    job = client.post(
+        "/api/jobs", json={"dataset": info["id"], "batch_size": 25, "epochs": 4, "runs": [{"optimizer": "adam"}]}
+    )
     assert job.status_code == 202
     events = client.get(f"/api/jobs/{job.json()['id']}/events").text
     assert "event: end" in events
     record = client.get(f"/api/jobs/{job.json()['id']}").json()
     assert record["status"] == "done" and record["dataset"]["id"] == info["id"]
     assert record["runs"][0]["epochs"][-1] == 4 and len(record["runs"][0]["losses"]) == record["points"]
-    assert client.post("/api/jobs", json={"dataset": info["id"], "batch_size": 251,
-                                          "runs": [{"optimizer": "adam"}]}).status_code == 422
+    assert (
+        client.post(
+            "/api/jobs", json={"dataset": info["id"], "batch_size": 251, "runs": [{"optimizer": "adam"}]}
+        ).status_code
+        == 422
+    )
 
 
 def test_bad_csvs_are_refused_with_line_and_column(client: TestClient) -> None:
@@ -95,8 +100,10 @@ def test_not_a_multipart_file_is_refused(client: TestClient) -> None:
     assert response.status_code == 422 and "multipart/form-data" in response.json()["detail"][0]["msg"]
     response = client.post("/api/datasets", files={"other": ("x.csv", table(), "text/csv")})
     assert response.status_code == 422 and "field 'file'" in response.json()["detail"][0]["msg"]
-    for body, content_type in ((b"--xyz\r\ngarbage", "multipart/form-data; boundary=xyz"),
-                               (b"", "multipart/form-data")):
+    for body, content_type in (
+        (b"--xyz\r\ngarbage", "multipart/form-data; boundary=xyz"),
+        (b"", "multipart/form-data"),
+    ):
         response = client.post("/api/datasets", content=body, headers={"content-type": content_type})
         assert response.status_code == 422 and "multipart" in response.json()["detail"][0]["msg"]
     two = [("file", ("a.csv", table(), "text/csv")), ("file", ("b.csv", table(), "text/csv"))]

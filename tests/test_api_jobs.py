@@ -17,14 +17,20 @@ from tests.sse import parse_sse
 
 WAIT = 60.0  # an upper bound on waits, never a timing assertion
 BOOK_JOB = {
-    "dataset": "synthetic", "batch_size": 10, "epochs": 2, "seed": 0, "device": "cpu",
+    "dataset": "synthetic",
+    "batch_size": 10,
+    "epochs": 2,
+    "seed": 0,
+    "device": "cpu",
     "runs": [
         {"optimizer": "adagrad", "impl": "book", "hyperparams": {"eta": 0.1}},
         {"optimizer": "rmsprop", "impl": "book", "hyperparams": {"eta": 0.01, "gamma": 0.9}},
     ],
 }
 LONG_JOB = {  # 150,000 steps of two torch runs: always cancelled
-    "dataset": "synthetic", "batch_size": 1, "epochs": 100,
+    "dataset": "synthetic",
+    "batch_size": 1,
+    "epochs": 100,
     "runs": [{"optimizer": "rmsprop", "impl": "torch"}, {"optimizer": "adam", "impl": "torch"}],
 }
 
@@ -66,13 +72,18 @@ def tight(settings: Settings) -> Iterator[TestClient]:
 
 # --- a job from start to end ----------------------------------------------------------------
 
+
 def test_a_job_is_accepted_streamed_and_kept(client: TestClient) -> None:
     response = client.post("/api/jobs", json=BOOK_JOB)
     assert response.status_code == 202
     created = response.json()
     job_id = created["id"]
-    assert created == {"id": job_id, "status": "queued", "url": f"/api/jobs/{job_id}",
-                       "events": f"/api/jobs/{job_id}/events"}
+    assert created == {
+        "id": job_id,
+        "status": "queued",
+        "url": f"/api/jobs/{job_id}",
+        "events": f"/api/jobs/{job_id}/events",
+    }
     assert response.headers["location"] == created["url"]
 
     events = stream(client, job_id)
@@ -96,15 +107,28 @@ def test_a_job_is_accepted_streamed_and_kept(client: TestClient) -> None:
 
 
 def test_defaults_are_the_book_training_defaults(client: TestClient) -> None:
-    job_id = submit(client, {"runs": [{"optimizer": "rmsprop"}, {"optimizer": "rmsprop", "impl": "torch"},
-                                      {"optimizer": "adagrad"}, {"optimizer": "sgd"}]})
+    job_id = submit(
+        client,
+        {
+            "runs": [
+                {"optimizer": "rmsprop"},
+                {"optimizer": "rmsprop", "impl": "torch"},
+                {"optimizer": "adagrad"},
+                {"optimizer": "sgd"},
+            ]
+        },
+    )
     record = client.get(f"/api/jobs/{job_id}").json()
     assert (record["dataset"]["id"], record["batch_size"], record["epochs"], record["seed"]) == ("airfoil", 10, 2, 0)
     assert record["device_requested"] == "auto"
     assert record["device"] == ("cuda" if torch.cuda.is_available() else "cpu")
     hps = [run["hyperparams"] for run in record["runs"]]
-    assert hps == [{"eta": 0.01, "gamma": 0.9, "eps": 1e-6}, {"eta": 0.01, "gamma": 0.9, "eps": 1e-8},
-                   {"eta": 0.1, "eps": 1e-6}, {"eta": 0.05, "noise": 0.0}]
+    assert hps == [
+        {"eta": 0.01, "gamma": 0.9, "eps": 1e-6},
+        {"eta": 0.01, "gamma": 0.9, "eps": 1e-8},
+        {"eta": 0.1, "eps": 1e-6},
+        {"eta": 0.05, "noise": 0.0},
+    ]
 
 
 def test_jobs_are_listed_newest_first_without_curves(client: TestClient) -> None:
@@ -115,13 +139,17 @@ def test_jobs_are_listed_newest_first_without_curves(client: TestClient) -> None
 
 
 def test_unknown_jobs_are_404(client: TestClient) -> None:
-    for method, path in (("GET", "/api/jobs/nope"), ("POST", "/api/jobs/nope/cancel"),
-                         ("GET", "/api/jobs/nope/events")):
+    for method, path in (
+        ("GET", "/api/jobs/nope"),
+        ("POST", "/api/jobs/nope/cancel"),
+        ("GET", "/api/jobs/nope/events"),
+    ):
         response = client.request(method, path)
         assert response.status_code == 404 and "nope" in response.json()["detail"]
 
 
 # --- validation -----------------------------------------------------------------------------
+
 
 def test_requests_are_validated_naming_the_field(client: TestClient) -> None:
     run = [{"optimizer": "rmsprop"}]
@@ -134,7 +162,8 @@ def test_requests_are_validated_naming_the_field(client: TestClient) -> None:
     assert "seed" in errors(client.post("/api/jobs", json={"seed": -1, "runs": run}))
     assert "device" in errors(client.post("/api/jobs", json={"device": "tpu", "runs": run}))
     assert "runs[0].hyperparams.eta" in errors(
-        client.post("/api/jobs", json={"runs": [{"optimizer": "rmsprop", "hyperparams": {"eta": -1}}]}))
+        client.post("/api/jobs", json={"runs": [{"optimizer": "rmsprop", "hyperparams": {"eta": -1}}]})
+    )
     assert "runs[0].optimizer" in errors(client.post("/api/jobs", json={"runs": [{"optimizer": "lbfgs"}]}))
     assert "color" in errors(client.post("/api/jobs", json={"runs": run, "color": "red"}))
     unknown = errors(client.post("/api/jobs", json={"dataset": "../etc/passwd", "runs": run}))
@@ -180,6 +209,7 @@ def test_an_unavailable_dataset_is_refused_with_the_reason(settings: Settings, t
 
 # --- reconnecting ---------------------------------------------------------------------------
 
+
 def test_last_event_id_gets_exactly_the_missed_events(client: TestClient) -> None:
     job_id = submit(client, BOOK_JOB)
     everything = stream(client, job_id)
@@ -211,6 +241,7 @@ def test_every_tab_gets_the_same_stream(client: TestClient) -> None:
 
 # --- cancel, limits, responsiveness ---------------------------------------------------------
 
+
 def test_cancel_a_running_job(client: TestClient) -> None:
     job_id = submit(client, LONG_JOB)
     until(client, job_id, {"running"})
@@ -240,7 +271,8 @@ def test_a_full_queue_answers_429_with_retry_after(tight: TestClient) -> None:
 def test_the_server_answers_while_a_job_trains(client: TestClient) -> None:
     threads: list[str] = []
     client.app.state.jobs.add_listener(  # type: ignore[attr-defined]
-        lambda record: threads.append(threading.current_thread().name))
+        lambda record: threads.append(threading.current_thread().name)
+    )
     job_id = submit(client, LONG_JOB)
     before = until(client, job_id, {"running"})
     for _ in range(3):

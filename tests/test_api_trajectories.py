@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from tests.sse import parse_sse
 
 BOOK = {
-    "function": "quadratic", "start": [-5, -2], "steps": 20,
+    "function": "quadratic",
+    "start": [-5, -2],
+    "steps": 20,
     "runs": [
         {"optimizer": "adagrad", "impl": "book", "hyperparams": {"eta": 0.4}},
         {"optimizer": "rmsprop", "impl": "book", "hyperparams": {"eta": 0.4, "gamma": 0.9}},

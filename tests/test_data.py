@@ -34,6 +34,7 @@ def good_rows(n: int = 12, cols: int = 3) -> list[list[object]]:
 
 # --- airfoil --------------------------------------------------------------------------------
 
+
 @needs_airfoil
 def test_airfoil_is_standardised_as_the_book_over_all_1503_rows() -> None:
     data = load_airfoil(AIRFOIL)
@@ -68,7 +69,9 @@ def test_a_missing_airfoil_file_says_so(tmp_path: Path) -> None:
     ],
 )
 def test_a_malformed_airfoil_file_is_refused_with_the_reason(
-    tmp_path: Path, edit: Callable[[list[str]], list[str]], reason: str,
+    tmp_path: Path,
+    edit: Callable[[list[str]], list[str]],
+    reason: str,
 ) -> None:
     lines = AIRFOIL.read_text().splitlines()
     path = tmp_path / FILENAME
@@ -88,7 +91,11 @@ def test_the_data_check_cli_fails_with_the_reason(tmp_path: Path) -> None:
     bad = tmp_path / "bad.dat"
     bad.write_text("1\t2\n")
     result = subprocess.run(
-        [sys.executable, "-m", "app.data.airfoil", str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "app.data.airfoil", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "airfoil check failed" in result.stdout and "line 1 has 2 columns" in result.stdout
@@ -96,6 +103,7 @@ def test_the_data_check_cli_fails_with_the_reason(tmp_path: Path) -> None:
 
 
 # --- synthetic ------------------------------------------------------------------------------
+
 
 def test_synthetic_is_seeded_shaped_like_airfoil_and_labelled() -> None:
     a, b = make_synthetic(), make_synthetic()
@@ -112,6 +120,7 @@ def test_synthetic_is_seeded_shaped_like_airfoil_and_labelled() -> None:
 
 
 # --- CSV parsing ----------------------------------------------------------------------------
+
 
 def test_a_csv_with_header_is_standardised_and_keeps_every_row() -> None:
     rows = good_rows(40, 4)

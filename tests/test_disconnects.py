@@ -20,13 +20,21 @@ pytestmark = pytest.mark.slow
 STREAMS = 100  # half trajectory comparisons, half job event streams
 WAIT = 60.0  # an upper bound on waits, never a timing assertion
 LONG_COMPARISON = {  # 10,000 steps × 8 runs: many seconds of work if nobody stopped it
-    "function": "quadratic", "steps": 10_000,
+    "function": "quadratic",
+    "steps": 10_000,
     "runs": [{"optimizer": name} for name in ("gd", "sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam", "gd")],
 }
 
 
-async def open_and_drop(client: httpx.AsyncClient, method: str, path: str, body: Any, events: int,
-                        opened: asyncio.Event, everyone: asyncio.Event) -> int:
+async def open_and_drop(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    body: Any,
+    events: int,
+    opened: asyncio.Event,
+    everyone: asyncio.Event,
+) -> int:
     """Read ``events`` events, say so, wait until every stream is open, then drop the connection."""
     seen = 0
     async with client.stream(method, path, json=body) as response:
@@ -78,8 +86,10 @@ async def scenario(url: str) -> None:
             tasks = [
                 asyncio.create_task(
                     open_and_drop(client, "POST", "/api/trajectories/stream", LONG_COMPARISON, 2, opened[i], everyone)
-                    if i % 2 == 0 else
-                    open_and_drop(client, "GET", f"/api/jobs/{jobs[i % 4 // 2]}/events", None, 3, opened[i], everyone)
+                    if i % 2 == 0
+                    else open_and_drop(
+                        client, "GET", f"/api/jobs/{jobs[i % 4 // 2]}/events", None, 3, opened[i], everyone
+                    )
                 )
                 for i in range(STREAMS)
             ]
@@ -105,7 +115,11 @@ async def scenario(url: str) -> None:
 
 
 def test_dropped_streams_leave_nothing_behind(tmp_path: Path) -> None:
-    env = {"OPTLAB_DB_PATH": str(tmp_path / "runs.sqlite3"), "OPTLAB_WARM_UP": "false",
-           "OPTLAB_MAX_STREAMS_PER_CLIENT": str(STREAMS + 10), "OPTLAB_MAX_CONCURRENT_JOBS": "2"}
+    env = {
+        "OPTLAB_DB_PATH": str(tmp_path / "runs.sqlite3"),
+        "OPTLAB_WARM_UP": "false",
+        "OPTLAB_MAX_STREAMS_PER_CLIENT": str(STREAMS + 10),
+        "OPTLAB_MAX_CONCURRENT_JOBS": "2",
+    }
     with running_server(env) as (url, _):
         asyncio.run(scenario(url))

@@ -188,7 +188,10 @@ def test_hadolint_is_clean_at_warning_level(tmp_path: Path) -> None:
     config.write_text("{}\n")
     result = subprocess.run(
         [_hadolint(), "--config", str(config), "--no-color", "--failure-threshold", "warning", str(DOCKERFILE)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -199,7 +202,10 @@ def test_hadolint_does_fail_on_a_bad_dockerfile(tmp_path: Path) -> None:
     bad.write_text("FROM python:latest\nRUN pip install fastapi\nCMD python -m app\n")
     result = subprocess.run(
         [_hadolint(), "--no-color", "--failure-threshold", "warning", str(bad)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode != 0
     assert "DL3007" in result.stdout  # "Using latest is prone to errors"
@@ -312,18 +318,21 @@ def test_the_data_check_accepts_the_book_data_and_rejects_a_bad_file(tmp_path: P
     good = DATA_DIR / AIRFOIL
     if not good.exists():
         pytest.skip(f"the book's data are not at {good}")
-    ok = subprocess.run([sys.executable, "-m", module, str(good)], cwd=ROOT, capture_output=True,
-                        text=True, timeout=120, check=False)
+    ok = subprocess.run(
+        [sys.executable, "-m", module, str(good)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = tmp_path / AIRFOIL
     bad.write_text("".join(good.read_text().splitlines(keepends=True)[:-1]))  # 1502 rows
-    refused = subprocess.run([sys.executable, "-m", module, str(bad)], cwd=ROOT, capture_output=True,
-                             text=True, timeout=120, check=False)
+    refused = subprocess.run(
+        [sys.executable, "-m", module, str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert refused.returncode == 1, refused.stdout + refused.stderr
     html = tmp_path / "error.dat"
     html.write_text("<html><body>503 Service Unavailable</body></html>\n")
-    refused = subprocess.run([sys.executable, "-m", module, str(html)], cwd=ROOT, capture_output=True,
-                             text=True, timeout=120, check=False)
+    refused = subprocess.run(
+        [sys.executable, "-m", module, str(html)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert refused.returncode == 1, refused.stdout + refused.stderr
 
 
@@ -357,19 +366,23 @@ def _run_stage(stage: Stage, workdir: Path, env: dict[str, str]) -> str:
     output = ""
     for run in stage.values("RUN"):
         command = run.replace("/opt/venv/bin/python", sys.executable)
-        result = subprocess.run(["/bin/sh", "-c", command], cwd=workdir, env=env, capture_output=True,
-                                text=True, timeout=180, check=False)
+        result = subprocess.run(
+            ["/bin/sh", "-c", command], cwd=workdir, env=env, capture_output=True, text=True, timeout=180, check=False
+        )
         output += result.stdout + result.stderr
         assert result.returncode == 0, f"the build would stop at: RUN {run}\n{output}"
     return output
 
 
-@pytest.mark.parametrize(("path", "kept"), [
-    ("/good.dat", True),  # fetched and checked: shipped
-    ("/short.dat", False),  # fetched, fails the shape check: dropped
-    ("/missing.dat", False),  # 404
-    (None, False),  # nothing listens
-])
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("/good.dat", True),  # fetched and checked: shipped
+        ("/short.dat", False),  # fetched, fails the shape check: dropped
+        ("/missing.dat", False),  # 404
+        (None, False),  # nothing listens
+    ],
+)
 def test_data_stages_never_fail_the_build(
     stages: list[Stage], data_server: str, tmp_path: Path, path: str | None, kept: bool
 ) -> None:
@@ -390,7 +403,9 @@ def test_data_stages_never_fail_the_build(
     # The data stage: WORKDIR /opt/optlab with the app and COPY --from=fetch /fetch/ ./data/.
     assert check.values("WORKDIR") == ["/opt/optlab"]
     assert [(c.sources, c.dest, c.from_stage) for c in _copies(check)] == [
-        (["app"], "./app", None), (["/fetch/"], "./data/", "fetch")]
+        (["app"], "./app", None),
+        (["/fetch/"], "./data/", "fetch"),
+    ]
     workdir = tmp_path / "opt" / "optlab"
     workdir.mkdir(parents=True)
     shutil.copytree(ROOT / "app", workdir / "app", ignore=shutil.ignore_patterns("__pycache__"))
@@ -435,7 +450,7 @@ def _ignore_regex(pattern: str) -> re.Pattern[str]:
             out += "[^/]"
         elif ch == "[":
             end = pattern.index("]", i)
-            out += pattern[i:end + 1]
+            out += pattern[i : end + 1]
             i = end
         else:
             out += re.escape(ch)
@@ -466,12 +481,23 @@ def _dockerignored(path: str) -> bool:
     return excluded
 
 
-@pytest.mark.parametrize("path", [
-    ".venv/bin/python", ".git/HEAD", "test-artifacts/page.png", ".pytest_cache/v/cache/nodeids",
-    ".mypy_cache/3.11/app.json", ".ruff_cache/CACHEDIR.TAG", "app/__pycache__/main.cpython-311.pyc",
-    "app/optim/__pycache__/rules.cpython-311.pyc", "var/optlab.sqlite3", "data/airfoil_self_noise.dat",
-    "tests/test_docker.py", ".env",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".venv/bin/python",
+        ".git/HEAD",
+        "test-artifacts/page.png",
+        ".pytest_cache/v/cache/nodeids",
+        ".mypy_cache/3.11/app.json",
+        ".ruff_cache/CACHEDIR.TAG",
+        "app/__pycache__/main.cpython-311.pyc",
+        "app/optim/__pycache__/rules.cpython-311.pyc",
+        "var/optlab.sqlite3",
+        "data/airfoil_self_noise.dat",
+        "tests/test_docker.py",
+        ".env",
+    ],
+)
 def test_dockerignore_keeps_out(path: str) -> None:
     assert _dockerignored(path)
 

@@ -45,6 +45,7 @@ def one_at_a_time(settings: Settings) -> Iterator[TestClient]:
 
 # --- every job is stored ---------------------------------------------------------------------
 
+
 def test_a_finished_job_is_stored_with_its_curves_and_figures(client: TestClient) -> None:
     job_id = submit(client, BOOK_JOB)
     stream(client, job_id)  # ends with the job
@@ -126,10 +127,13 @@ def test_shutdown_stores_the_running_job_as_interrupted_with_its_points(settings
 
 def test_an_unfinished_record_found_at_start_up_is_interrupted_run_by_run(tmp_path: Any) -> None:
     store = RunStore(tmp_path / "runs.sqlite3")
-    summary = [{"optimizer": "adam", "status": "running", "summary": ""},
-               {"optimizer": "sgd", "status": "diverged", "summary": "diverged at epoch 0.5"}]
-    saved = store.save(RunRecord(kind="training", status="running", title="t", optimizers=["adam", "sgd"],
-                                 config={}, summary=summary))
+    summary = [
+        {"optimizer": "adam", "status": "running", "summary": ""},
+        {"optimizer": "sgd", "status": "diverged", "summary": "diverged at epoch 0.5"},
+    ]
+    saved = store.save(
+        RunRecord(kind="training", status="running", title="t", optimizers=["adam", "sgd"], config={}, summary=summary)
+    )
     assert store.mark_interrupted() == 1
     again = store.get(saved.id)
     assert again is not None and again.status == "interrupted"
@@ -162,6 +166,7 @@ def test_a_job_from_before_a_restart_points_to_its_record(settings: Settings) ->
 
 # --- the contour behind a stored comparison ---------------------------------------------------
 
+
 def test_the_contour_of_a_stored_comparison(client: TestClient) -> None:
     run_id = client.post("/api/trajectories", json=BOOK).json()["run_id"]
     contour = client.get(f"/api/runs/{run_id}/contour").json()
@@ -173,8 +178,13 @@ def test_the_contour_of_a_stored_comparison(client: TestClient) -> None:
 
 
 def test_the_contour_of_a_custom_function_uses_its_box(client: TestClient) -> None:
-    body = {"function": "custom", "expression": "x1**2 - x2", "box": [-1, 3, 0, 2], "start": [1, 1],
-            "runs": [{"optimizer": "gd"}]}
+    body = {
+        "function": "custom",
+        "expression": "x1**2 - x2",
+        "box": [-1, 3, 0, 2],
+        "start": [1, 1],
+        "runs": [{"optimizer": "gd"}],
+    }
     run_id = client.post("/api/trajectories", json=body).json()["run_id"]
     contour = client.get(f"/api/runs/{run_id}/contour").json()
     assert contour["expression"] == "x1**2 - x2" and contour["box"] == [-1, 3, 0, 2]
@@ -192,6 +202,7 @@ def test_training_runs_and_unknown_ids_have_no_contour(client: TestClient) -> No
 
 
 # --- the debug counters -----------------------------------------------------------------------
+
 
 def test_debug_stats_count_threads_streams_and_jobs(client: TestClient) -> None:
     stats = client.get("/api/debug/stats").json()

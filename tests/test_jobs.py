@@ -55,6 +55,7 @@ def names(events: list[JobEvent]) -> list[str]:
 
 # --- life cycle -----------------------------------------------------------------------------
 
+
 def test_a_job_runs_to_done_with_its_full_event_log(manager: JobManager) -> None:
     job = manager.submit(plan(config("adagrad"), config("rmsprop"), config("sgd", eta=5.0)))
     assert manager.wait(job.id, WAIT)
@@ -83,7 +84,7 @@ def test_a_job_runs_to_done_with_its_full_event_log(manager: JobManager) -> None
     # A run's end is announced after its last point.
     sgd_end = next(e for e in events if e.name == "run" and e.data["index"] == 2)
     assert sgd_end.data["status"] == "diverged"
-    assert all(e.name != "progress" or not e.data["runs"][2]["losses"] for e in events[sgd_end.id:])
+    assert all(e.name != "progress" or not e.data["runs"][2]["losses"] for e in events[sgd_end.id :])
 
 
 def test_the_event_log_is_bounded_by_the_points() -> None:
@@ -126,6 +127,7 @@ def test_a_failing_listener_does_not_break_the_job(manager: JobManager) -> None:
 
 
 # --- cancel, queue bounds, stop -------------------------------------------------------------
+
 
 def test_cancelling_a_running_job(manager: JobManager) -> None:
     job = manager.submit(long_plan())
@@ -188,6 +190,7 @@ def test_finished_jobs_are_kept_newest_first_within_the_limit(manager: JobManage
 
 # --- subscribers ----------------------------------------------------------------------------
 
+
 async def collect(manager: JobManager, job_id: str, after: int = 0, stop_after: int | None = None) -> list[JobEvent]:
     """Read like the SSE endpoint does, optionally dropping the connection after some events."""
     subscription = manager.subscribe(job_id, after)
@@ -210,8 +213,9 @@ def test_several_live_subscribers_each_get_the_whole_log_once(manager: JobManage
     job = manager.submit(plan(config("rmsprop"), batch_size=1, epochs=3))
 
     async def three() -> list[list[JobEvent]]:
-        return list(await asyncio.gather(collect(manager, job.id), collect(manager, job.id),
-                                         collect(manager, job.id, after=5)))
+        return list(
+            await asyncio.gather(collect(manager, job.id), collect(manager, job.id), collect(manager, job.id, after=5))
+        )
 
     first, second, late = asyncio.run(three())
     assert manager.wait(job.id, WAIT)

@@ -37,8 +37,12 @@ def short(x: float) -> str:
 def test_every_endpoint_is_in_the_api_table() -> None:
     api = section("HTTP API")
     paths = create_app().openapi()["paths"]
-    missing = [f"{method.upper()} {path}" for path, ops in paths.items() for method in ops
-               if f"`{method.upper()} {path}`" not in api]
+    missing = [
+        f"{method.upper()} {path}"
+        for path, ops in paths.items()
+        for method in ops
+        if f"`{method.upper()} {path}`" not in api
+    ]
     assert missing == []
 
 

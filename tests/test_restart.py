@@ -30,8 +30,11 @@ def until(http: httpx.Client, path: str, check: Any) -> dict[str, Any]:
 
 
 def test_finished_runs_survive_a_kill_and_the_killed_jobs_are_interrupted(tmp_path: Path) -> None:
-    env = {"OPTLAB_DB_PATH": str(tmp_path / "runs.sqlite3"), "OPTLAB_WARM_UP": "false",
-           "OPTLAB_MAX_CONCURRENT_JOBS": "1"}
+    env = {
+        "OPTLAB_DB_PATH": str(tmp_path / "runs.sqlite3"),
+        "OPTLAB_WARM_UP": "false",
+        "OPTLAB_MAX_CONCURRENT_JOBS": "1",
+    }
     with running_server(env) as (url, process), httpx.Client(base_url=url, timeout=WAIT) as http:
         comparison = http.post("/api/trajectories", json=BOOK).json()["run_id"]
         short = http.post("/api/jobs", json=BOOK_JOB).json()["id"]

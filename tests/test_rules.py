@@ -13,8 +13,14 @@ from app.optim.stepper import BookStepper, make_stepper
 from app.trajectories import RunConfig, RunResult, run_all
 
 
-def run(optimizer: str, hp: dict[str, float], impl: str = "book", steps: int = 20, function: str = "quadratic",
-        start: tuple[float, float] = (-5.0, -2.0)) -> RunResult:
+def run(
+    optimizer: str,
+    hp: dict[str, float],
+    impl: str = "book",
+    steps: int = 20,
+    function: str = "quadratic",
+    start: tuple[float, float] = (-5.0, -2.0),
+) -> RunResult:
     spec = get_optimizer(optimizer)
     config = RunConfig(optimizer, impl, spec.resolve(hp, impl))
     return run_all(get_objective(function), start, steps, [config])[0]
@@ -152,8 +158,11 @@ def test_vectorised_hyperparameters_equal_separate_runs() -> None:
     etas, gammas = [0.01, 0.1, 0.4], [0.0, 0.5, 0.9]
     grads = torch.randn(10, 5, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
     w = torch.ones(5, 3, dtype=torch.float64)
-    hp = {"eta": torch.tensor([etas], dtype=torch.float64), "gamma": torch.tensor([gammas], dtype=torch.float64),
-          "eps": 1e-6}
+    hp = {
+        "eta": torch.tensor([etas], dtype=torch.float64),
+        "gamma": torch.tensor([gammas], dtype=torch.float64),
+        "eps": 1e-6,
+    }
     together = BookStepper(spec, w, hp)
     for g in grads:
         together.step(g.expand(5, 3).clone())

@@ -68,21 +68,28 @@ def serve(app: FastAPI) -> Iterator[int]:
 
 # --- headers -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    ("GET", "/", None),
-    ("GET", "/healthz", None),
-    ("GET", "/api/functions", None),
-    ("GET", "/openapi.json", None),
-    ("GET", "/static/favicon.svg", None),
-    ("GET", "/vendor/plotly.min.js", None),
-    ("GET", "/no/such/page", None),  # 404
-    ("DELETE", "/healthz", None),  # 405
-    ("POST", "/api/trajectories", {"steps": 0, "runs": []}),  # 422
-    ("POST", "/api/trajectories", TRAJECTORY),
-    ("POST", "/api/trajectories/stream", TRAJECTORY),  # SSE
-])
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/", None),
+        ("GET", "/healthz", None),
+        ("GET", "/api/functions", None),
+        ("GET", "/openapi.json", None),
+        ("GET", "/static/favicon.svg", None),
+        ("GET", "/vendor/plotly.min.js", None),
+        ("GET", "/no/such/page", None),  # 404
+        ("DELETE", "/healthz", None),  # 405
+        ("POST", "/api/trajectories", {"steps": 0, "runs": []}),  # 422
+        ("POST", "/api/trajectories", TRAJECTORY),
+        ("POST", "/api/trajectories/stream", TRAJECTORY),  # SSE
+    ],
+)
 def test_every_answer_carries_the_security_headers(
-    client: TestClient, method: str, path: str, body: object,
+    client: TestClient,
+    method: str,
+    path: str,
+    body: object,
 ) -> None:
     response = client.request(method, path, json=body)
     for name, value in HEADERS.items():
@@ -118,9 +125,14 @@ def test_a_route_that_sets_its_own_header_keeps_it(settings: Settings) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", [
-    "/static/../app/config.py", "/static/%2e%2e/app/config.py", "/static/..%2fapp%2fconfig.py",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../app/config.py",
+        "/static/%2e%2e/app/config.py",
+        "/static/..%2fapp%2fconfig.py",
+    ],
+)
 def test_static_files_never_leave_their_folder(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404 and "BaseSettings" not in response.text
@@ -128,8 +140,11 @@ def test_static_files_never_leave_their_folder(client: TestClient, path: str) ->
 
 # --- CORS --------------------------------------------------------------------------------------
 
-PREFLIGHT = {"Origin": "https://class.example", "Access-Control-Request-Method": "POST",
-             "Access-Control-Request-Headers": "content-type"}
+PREFLIGHT = {
+    "Origin": "https://class.example",
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "content-type",
+}
 
 
 def test_cors_is_closed_by_default(client: TestClient) -> None:
@@ -148,10 +163,14 @@ def test_cors_opens_only_to_the_configured_origins(settings: Settings) -> None:
         assert simple.headers["access-control-allow-origin"] == "https://class.example"
         other = client.options("/api/trajectories", headers={**PREFLIGHT, "Origin": "https://evil.example"})
         assert other.status_code == 400 and "access-control-allow-origin" not in other.headers
-        assert "access-control-allow-origin" not in client.get("/healthz", headers={"Origin": "https://evil.example"}).headers
+        assert (
+            "access-control-allow-origin"
+            not in client.get("/healthz", headers={"Origin": "https://evil.example"}).headers
+        )
 
 
 # --- request body cap --------------------------------------------------------------------------
+
 
 def test_a_declared_oversized_body_is_refused_with_413(settings: Settings) -> None:
     with TestClient(make_app(settings, max_body_bytes=2048)) as client:
@@ -194,8 +213,10 @@ def _length(data: bytes) -> int:
 
 
 def test_a_chunked_body_is_cut_off_at_the_cap_without_waiting_for_its_end(settings: Settings) -> None:
-    head = ("POST /api/trajectories HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            "Transfer-Encoding: chunked\r\n\r\n")
+    head = (
+        "POST /api/trajectories HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    )
     chunk = b"400\r\n" + b" " * 1024 + b"\r\n"  # 1 KiB of JSON whitespace
     with serve(make_app(settings, max_body_bytes=2048)) as port:
         # 3 KiB sent, the body never finished: only a server that stops reading at the cap can answer
@@ -212,6 +233,7 @@ def test_a_chunked_body_is_cut_off_at_the_cap_without_waiting_for_its_end(settin
 
 
 # --- concurrent streams per client -------------------------------------------------------------
+
 
 def test_the_limiter_counts_per_client() -> None:
     limiter = StreamLimiter(2)
@@ -251,8 +273,9 @@ def holding_app(settings: Settings, release: threading.Event) -> FastAPI:
     return app
 
 
-def open_stream(port: int, method: str = "GET", path: str = "/test/hold", body: object = None) -> tuple[
-        http.client.HTTPConnection, http.client.HTTPResponse]:
+def open_stream(
+    port: int, method: str = "GET", path: str = "/test/hold", body: object = None
+) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT_S)
     payload = None if body is None else json.dumps(body)
     conn.request(method, path, body=payload, headers={"Content-Type": "application/json"})
@@ -306,6 +329,7 @@ def test_a_client_that_goes_away_frees_its_slot(settings: Settings) -> None:
 
 # --- points per response -----------------------------------------------------------------------
 
+
 def test_one_response_carries_a_bounded_number_of_points(settings: Settings) -> None:
     with TestClient(make_app(settings, max_response_points=1000)) as client:
         runs = [{"optimizer": "gd"}, {"optimizer": "adam"}]
@@ -319,6 +343,7 @@ def test_one_response_carries_a_bounded_number_of_points(settings: Settings) -> 
 
 
 # --- what the API document says about these answers ---------------------------------------------
+
 
 def test_a_405_lists_every_method_of_the_path(settings: Settings) -> None:
     app = make_app(settings)

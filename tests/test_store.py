@@ -8,11 +8,19 @@ from pathlib import Path
 from app.store import MIGRATIONS, RunFilter, RunRecord, RunStore
 
 
-def record(kind: str = "trajectory", status: str = "done", optimizers: tuple[str, ...] = ("adagrad",),
-           created_at: float = 1.0) -> RunRecord:
-    return RunRecord(kind=kind, status=status, title="t", optimizers=list(optimizers), config={"a": 1},
-                     series=[{"points": [[0.0, 1.0]]}], summary=[{"optimizer": optimizers[0]}],
-                     created_at=created_at)
+def record(
+    kind: str = "trajectory", status: str = "done", optimizers: tuple[str, ...] = ("adagrad",), created_at: float = 1.0
+) -> RunRecord:
+    return RunRecord(
+        kind=kind,
+        status=status,
+        title="t",
+        optimizers=list(optimizers),
+        config={"a": 1},
+        series=[{"points": [[0.0, 1.0]]}],
+        summary=[{"optimizer": optimizers[0]}],
+        created_at=created_at,
+    )
 
 
 def test_schema_is_created_in_wal_mode_with_a_version(tmp_path: Path) -> None:

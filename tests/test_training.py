@@ -41,6 +41,7 @@ def train(data: Dataset, runs: list[RunConfig], seed: int = 0, batch_size: int =
 
 # --- the schedule ---------------------------------------------------------------------------
 
+
 def test_the_book_job_records_31_points_every_100_examples() -> None:
     schedule = Schedule.book(rows=1500, batch_size=10, epochs=2)
     assert schedule.record_every == 100
@@ -67,6 +68,7 @@ def test_long_jobs_stretch_the_interval_to_bound_the_curve() -> None:
 
 
 # --- the book's figures -------------------------------------------------------------------
+
 
 def test_book_figures_over_ten_seeds(airfoil: Dataset) -> None:
     """D2L ch. 7: mean final loss after 2 epochs at batch 10, book rules and torch.optim alike."""
@@ -99,6 +101,7 @@ def test_the_curve_falls_from_the_untrained_loss(airfoil: Dataset) -> None:
 
 
 # --- semantics ------------------------------------------------------------------------------
+
 
 def test_same_seed_gives_byte_identical_curves(airfoil: Dataset) -> None:
     configs = [run("rmsprop"), run("adagrad"), run("rmsprop", "torch"), run("adam")]
@@ -174,7 +177,7 @@ def test_engine_matches_an_autograd_rederivation(airfoil: Dataset) -> None:
     losses = [full_loss()]
     for order in batch_orders(1500, epochs, generator):
         for k in range(0, 1500, batch):
-            idx = order[k:k + batch]
+            idx = order[k : k + batch]
             loss = ((X[idx] @ w + b - y[idx]) ** 2 / 2).mean()
             loss.backward()
             with torch.no_grad():
@@ -215,6 +218,7 @@ def test_batch_size_is_bounded_by_the_data(airfoil: Dataset) -> None:
 
 
 # --- devices --------------------------------------------------------------------------------
+
 
 def test_devices_resolve_and_cuda_is_refused_without_cuda() -> None:
     assert resolve_device("cpu").type == "cpu"

@@ -38,10 +38,14 @@ DatasetsDep = Annotated[DatasetRegistry, Depends(get_datasets)]
 def dataset_info(entry: DatasetEntry) -> DatasetInfo:
     data: Dataset | None = entry.dataset
     return DatasetInfo(
-        id=entry.id, label=entry.label, kind=entry.kind,
-        available=entry.available, reason=entry.reason,
+        id=entry.id,
+        label=entry.label,
+        kind=entry.kind,
+        available=entry.available,
+        reason=entry.reason,
         synthetic=data.synthetic if data else entry.kind == "synthetic",
-        rows=data.rows if data else None, features=data.features if data else None,
+        rows=data.rows if data else None,
+        features=data.features if data else None,
         columns=list(data.columns) if data else [],
         description=data.description if data else f"{entry.label}: unavailable",
         filename=data.filename if data else None,
@@ -52,8 +56,9 @@ def dataset_info(entry: DatasetEntry) -> DatasetInfo:
 def _refuse(status: int, message: str) -> HTTPException:
     """422s look like validation errors naming the field 'file'; 413s carry a plain message."""
     if status == 422:
-        return HTTPException(422, [{"loc": ["body", "file"], "field": "file", "msg": f"file: {message}",
-                                    "type": "csv_invalid"}])
+        return HTTPException(
+            422, [{"loc": ["body", "file"], "field": "file", "msg": f"file: {message}", "type": "csv_invalid"}]
+        )
     return HTTPException(status, message)
 
 
@@ -74,22 +79,35 @@ def get_dataset(dataset_id: str, datasets: DatasetsDep) -> DatasetInfo:
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {"file": {
-                "type": "string", "format": "binary",
-                "description": "CSV (comma, semicolon or tab), numeric columns only, the target last, "
-                "2–50 columns, 10–200,000 rows, an optional header row",
-            }},
-        }}},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "CSV (comma, semicolon or tab), numeric columns only, the target last, "
+                            "2–50 columns, 10–200,000 rows, an optional header row",
+                        }
+                    },
+                }
+            }
+        },
     },
 }
 
 
 @router.post(
-    "", status_code=201, response_model=DatasetInfo, openapi_extra=UPLOAD_BODY,
-    responses={413: {"description": "the file is too large, or the memory kept for uploads is used up"},
-               422: {"description": "not a usable CSV; the message names the line and column"}},
+    "",
+    status_code=201,
+    response_model=DatasetInfo,
+    openapi_extra=UPLOAD_BODY,
+    responses={
+        413: {"description": "the file is too large, or the memory kept for uploads is used up"},
+        422: {"description": "not a usable CSV; the message names the line and column"},
+    },
 )
 async def upload_dataset(request: Request, datasets: DatasetsDep) -> JSONResponse:
     settings: Settings = request.app.state.settings
@@ -116,8 +134,9 @@ async def upload_dataset(request: Request, datasets: DatasetsDep) -> JSONRespons
     except UploadStoreFull as exc:
         raise _refuse(413, str(exc)) from None
     entry = DatasetEntry(dataset.id, dataset.label, dataset.kind, True, None, dataset)
-    return JSONResponse(dataset_info(entry).model_dump(), status_code=201,
-                        headers={"Location": f"/api/datasets/{dataset.id}"})
+    return JSONResponse(
+        dataset_info(entry).model_dump(), status_code=201, headers={"Location": f"/api/datasets/{dataset.id}"}
+    )
 
 
 async def _file_field(request: Request, body: bytes) -> tuple[bytes, str | None]:

@@ -79,8 +79,13 @@ def _threads() -> ThreadStats:
     pool = sum(name == POOL_THREAD for name in names)
     jobs = sum(name.startswith(JOB_THREAD) for name in names)
     return ThreadStats(
-        total=len(names), pool=pool, pool_busy=int(limiter.borrowed_tokens), pool_limit=int(limiter.total_tokens),
-        jobs=jobs, other=len(names) - pool - jobs, os=_os_threads(),
+        total=len(names),
+        pool=pool,
+        pool_busy=int(limiter.borrowed_tokens),
+        pool_limit=int(limiter.total_tokens),
+        jobs=jobs,
+        other=len(names) - pool - jobs,
+        os=_os_threads(),
     )
 
 
@@ -92,7 +97,8 @@ async def stats(request: Request) -> DebugStats:
         threads=_threads(),
         tasks=len(asyncio.all_tasks()),
         streams=StreamStats(
-            open=request.app.state.stream_limiter.open_streams(), trajectory_generators=TRAJECTORY_GENERATORS.value,
+            open=request.app.state.stream_limiter.open_streams(),
+            trajectory_generators=TRAJECTORY_GENERATORS.value,
         ),
         jobs=JobStats(**manager.stats()) if manager is not None else None,
         rss_bytes=_rss_bytes(),

@@ -16,8 +16,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/docs", response_class=HTMLResponse)
 def swagger_ui() -> HTMLResponse:
     return get_swagger_ui_html(
-        openapi_url="/openapi.json", title="Optimizer Lab API",
-        swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js", swagger_css_url=f"{ASSETS}/swagger-ui.css",
+        openapi_url="/openapi.json",
+        title="Optimizer Lab API",
+        swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS}/swagger-ui.css",
         swagger_favicon_url="/static/favicon.svg",
     )
 

@@ -96,22 +96,34 @@ def _schedule_errors(req: JobRequest, dataset_id: str, rows: int, max_steps: int
         return [_error("batch_size", f"must be at most {rows}, the rows of dataset '{dataset_id}'", req.batch_size)]
     steps = req.epochs * math.ceil(rows / req.batch_size)
     if steps > max_steps:
-        return [_error(
-            "epochs",
-            f"this job would take {steps:,} steps (epochs × minibatches per epoch); the server's limit is "
-            f"{max_steps:,}: use fewer epochs or a larger batch",
-            req.epochs,
-        )]
+        return [
+            _error(
+                "epochs",
+                f"this job would take {steps:,} steps (epochs × minibatches per epoch); the server's limit is "
+                f"{max_steps:,}: use fewer epochs or a larger batch",
+                req.epochs,
+            )
+        ]
     return []
 
 
 @router.post(
-    "", status_code=202, response_model=JobCreated,
-    responses={429: {"description": "the queue is full; see Retry-After",
-                     "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}}},
+    "",
+    status_code=202,
+    response_model=JobCreated,
+    responses={
+        429: {
+            "description": "the queue is full; see Retry-After",
+            "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+        }
+    },
 )
 def create_job(
-    req: JobRequest, request: Request, response: Response, jobs: JobsDep, datasets: DatasetsDep,
+    req: JobRequest,
+    request: Request,
+    response: Response,
+    jobs: JobsDep,
+    datasets: DatasetsDep,
 ) -> JobCreated:
     """Queue a training job; follow it at ``events`` or poll ``url``."""
     plan = plan_job(req, datasets, request.app.state.settings)
@@ -136,7 +148,8 @@ def get_job(job: JobDep, jobs: JobsDep) -> dict[str, Any]:
 
 
 @router.post(
-    "/{job_id}/cancel", response_model=JobSummary,
+    "/{job_id}/cancel",
+    response_model=JobSummary,
     responses={**NOT_FOUND, 409: {"description": "the job has already ended"}},
 )
 def cancel_job(job: JobDep, jobs: JobsDep) -> dict[str, Any]:
@@ -165,11 +178,15 @@ def event_cursor(
 
 
 @router.get(
-    "/{job_id}/events", response_class=EventSourceResponse,
+    "/{job_id}/events",
+    response_class=EventSourceResponse,
     responses={**NOT_FOUND, **STREAM_RESPONSES, 204: {"description": "the job has ended and the client has it all"}},
 )
 async def job_events(
-    job: JobDep, jobs: JobsDep, slot: StreamSlot, cursor: Annotated[int, Depends(event_cursor)],
+    job: JobDep,
+    jobs: JobsDep,
+    slot: StreamSlot,
+    cursor: Annotated[int, Depends(event_cursor)],
     cleanup: StreamCleanup,
 ) -> AsyncIterator[ServerSentEvent]:
     """Events ``job``, ``status``, ``progress``, ``run``, ``end`` (ids 1, 2, …); the stream ends after ``end``."""
@@ -180,8 +197,9 @@ async def job_events(
         while True:
             events, complete = subscription.take()
             for event in events:
-                yield ServerSentEvent(event=event.name, id=str(event.id), data=event.data,
-                                      retry=RETRY_MS if first else None)
+                yield ServerSentEvent(
+                    event=event.name, id=str(event.id), data=event.data, retry=RETRY_MS if first else None
+                )
                 first = False
             if complete:
                 return

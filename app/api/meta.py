@@ -22,14 +22,26 @@ def healthz() -> Health:
 def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
     book, training, torch_defaults = spec.defaults(), spec.defaults(context="training"), spec.defaults("torch")
     return OptimizerInfo(
-        name=spec.name, label=spec.label, section=spec.section, summary=spec.summary, impls=list(IMPLS),
-        torch_class=f"torch.optim.{spec.torch.cls.__name__}", torch_notes=spec.torch.notes,
+        name=spec.name,
+        label=spec.label,
+        section=spec.section,
+        summary=spec.summary,
+        impls=list(IMPLS),
+        torch_class=f"torch.optim.{spec.torch.cls.__name__}",
+        torch_notes=spec.torch.notes,
         hyperparams=[
             HyperParamInfo(
-                name=hp.name, symbol=hp.symbol, default=book[hp.name], training_default=training[hp.name],
-                torch_default=torch_defaults[hp.name], low=hp.low, high=hp.high,
-                low_inclusive=hp.low_inclusive, high_inclusive=hp.high_inclusive,
-                bounds=hp.bounds_text(), description=hp.description,
+                name=hp.name,
+                symbol=hp.symbol,
+                default=book[hp.name],
+                training_default=training[hp.name],
+                torch_default=torch_defaults[hp.name],
+                low=hp.low,
+                high=hp.high,
+                low_inclusive=hp.low_inclusive,
+                high_inclusive=hp.high_inclusive,
+                bounds=hp.bounds_text(),
+                description=hp.description,
             )
             for hp in spec.hyperparams
         ],
@@ -47,14 +59,25 @@ def list_functions() -> list[FunctionInfo]:
     return [
         *(
             FunctionInfo(
-                name=f.name, label=f.label, latex=f.latex, box=list(f.box), start=list(f.start),
-                minima=[list(m) for m in f.minima], note=f.note, log_contours=f.log_contours,
+                name=f.name,
+                label=f.label,
+                latex=f.latex,
+                box=list(f.box),
+                start=list(f.start),
+                minima=[list(m) for m in f.minima],
+                note=f.note,
+                log_contours=f.log_contours,
             )
             for f in OBJECTIVES.values()
         ),
         FunctionInfo(
-            name="custom", label="Custom f(x1, x2)", latex="", box=list(expression.CUSTOM_BOX),
-            start=list(expression.CUSTOM_START), minima=[], log_contours=False,
+            name="custom",
+            label="Custom f(x1, x2)",
+            latex="",
+            box=list(expression.CUSTOM_BOX),
+            start=list(expression.CUSTOM_START),
+            minima=[],
+            log_contours=False,
             note="type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2 + 0.3*sin(3*x1); send it as 'expression'",
             grammar=ExpressionGrammar.model_validate(expression.grammar()),
         ),

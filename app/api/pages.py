@@ -43,9 +43,7 @@ VIEWS: tuple[View, ...] = (
 
 
 def _nav(current: View) -> list[dict[str, object]]:
-    return [
-        {"path": v.path, "label": v.label, "current": v == current, "available": v.available} for v in VIEWS
-    ]
+    return [{"path": v.path, "label": v.label, "current": v == current, "available": v.available} for v in VIEWS]
 
 
 def _page(view: View) -> Callable[[Request], HTMLResponse]:

@@ -21,8 +21,15 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no run with 
 
 def _summary(record: RunRecord) -> RunSummary:
     return RunSummary(
-        id=record.id, kind=record.kind, status=record.status, title=record.title, optimizers=record.optimizers,
-        device=record.device, created_at=record.created_at, updated_at=record.updated_at, runs=record.summary,
+        id=record.id,
+        kind=record.kind,
+        status=record.status,
+        title=record.title,
+        optimizers=record.optimizers,
+        device=record.device,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        runs=record.summary,
         timings=record.timings,
     )
 
@@ -44,8 +51,17 @@ def list_runs(
     limit: int = Query(50, ge=1, le=200),
 ) -> RunPage:
     if optimizer is not None and optimizer not in OPTIMIZERS:
-        raise HTTPException(422, [{"loc": ["query", "optimizer"], "field": "optimizer",
-                                   "msg": f"optimizer: unknown optimizer '{optimizer}'", "type": "value_error"}])
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["query", "optimizer"],
+                    "field": "optimizer",
+                    "msg": f"optimizer: unknown optimizer '{optimizer}'",
+                    "type": "value_error",
+                }
+            ],
+        )
     total, records = store.list(RunFilter(kind, optimizer, status), offset, limit)
     return RunPage(total=total, offset=offset, limit=limit, items=[_summary(r) for r in records])
 
@@ -57,7 +73,8 @@ def get_run(run_id: str, store: StoreDep) -> RunDetail:
 
 
 @router.delete(
-    "/{run_id}", status_code=204,
+    "/{run_id}",
+    status_code=204,
     responses={**NOT_FOUND, 409: {"description": "the run is still queued or running (cancel its job first)"}},
 )
 def delete_run(run_id: str, store: StoreDep) -> Response:
@@ -96,7 +113,8 @@ def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
 
 
 @router.get(
-    "/{run_id}/export", responses={**NOT_FOUND, 200: {"content": {"text/csv": {}, "application/json": {}}}},
+    "/{run_id}/export",
+    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}, "application/json": {}}}},
 )
 def export_run(run_id: str, store: StoreDep, format: Literal["csv", "json"] = "json") -> Response:
     record = _found(store, run_id)
@@ -111,5 +129,3 @@ def export_run(run_id: str, store: StoreDep, format: Literal["csv", "json"] = "j
     writer.writerow(header)
     writer.writerows(rows)
     return Response(out.getvalue(), media_type="text/csv", headers=headers)
-
-

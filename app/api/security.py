@@ -183,7 +183,8 @@ async def stream_slot(request: Request) -> AsyncIterator[None]:
     client = client_key(request)
     if not limiter.acquire(client):
         raise HTTPException(
-            429, f"too many open streams from this client (limit {limiter.per_client}); close one or retry later",
+            429,
+            f"too many open streams from this client (limit {limiter.per_client}); close one or retry later",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     try:
@@ -193,9 +194,15 @@ async def stream_slot(request: Request) -> AsyncIterator[None]:
 
 
 StreamSlot = Annotated[None, Depends(stream_slot)]
-_DETAIL = {"application/json": {"schema": {
-    "type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"],
-}}}
+_DETAIL = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+        }
+    }
+}
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     429: {
         "description": "too many concurrent streams from this client; see Retry-After",
@@ -232,7 +239,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     (static files, 404s, CORS preflights, 413s) carries the headers."""
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type", "Last-Event-ID"],
         )
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes, docs_paths=docs.DOCS_PATHS)

@@ -49,11 +49,20 @@ def _check_points(req: TrajectoryRequest, request: Request) -> None:
     """One JSON answer carries every point: bound it (the stream sends chunks and has no such bound)."""
     limit: int = request.app.state.settings.max_response_points
     if req.steps * len(req.runs) > limit:
-        msg = (f"{req.steps} steps × {len(req.runs)} runs exceed the {limit:,} points one response may carry; "
-               "use fewer steps or runs, or POST /api/trajectories/stream")
-        raise RequestValidationError([{
-            "type": "too_many_points", "loc": ("body", "steps"), "msg": msg, "ctx": {"limit": limit},
-        }])
+        msg = (
+            f"{req.steps} steps × {len(req.runs)} runs exceed the {limit:,} points one response may carry; "
+            "use fewer steps or runs, or POST /api/trajectories/stream"
+        )
+        raise RequestValidationError(
+            [
+                {
+                    "type": "too_many_points",
+                    "loc": ("body", "steps"),
+                    "msg": msg,
+                    "ctx": {"limit": limit},
+                }
+            ]
+        )
 
 
 @router.post("", response_model=TrajectoryResponse)
@@ -68,12 +77,22 @@ def run_trajectories(req: TrajectoryRequest, store: StoreDep, request: Request) 
     results = run_all(objective, start, req.steps, configs, req.seed)
     record = store.save(to_record(_stored_config(req, start, configs), results, time.perf_counter() - began))
     return TrajectoryResponse(
-        run_id=record.id, function=req.function, expression=req.expression, start=start, steps=req.steps,
+        run_id=record.id,
+        function=req.function,
+        expression=req.expression,
+        start=start,
+        steps=req.steps,
         runs=[
             RunOut(
-                optimizer=r.config.optimizer, impl=r.config.impl,
-                hyperparams=r.config.hyperparams, points=r.points, values=r.values, lr_eff=r.lr_eff, state=r.state,
-                status=r.status, diverged_at=r.diverged_at,
+                optimizer=r.config.optimizer,
+                impl=r.config.impl,
+                hyperparams=r.config.hyperparams,
+                points=r.points,
+                values=r.values,
+                lr_eff=r.lr_eff,
+                state=r.state,
+                status=r.status,
+                diverged_at=r.diverged_at,
             )
             for r in results
         ],
@@ -82,7 +101,10 @@ def run_trajectories(req: TrajectoryRequest, store: StoreDep, request: Request) 
 
 @router.post("/stream", response_class=EventSourceResponse, responses=STREAM_RESPONSES)
 def stream_trajectories(
-    req: TrajectoryRequest, store: StoreDep, _slot: StreamSlot, cleanup: StreamCleanup,
+    req: TrajectoryRequest,
+    store: StoreDep,
+    _slot: StreamSlot,
+    cleanup: StreamCleanup,
 ) -> Iterator[ServerSentEvent]:
     """``meta`` (config and contour grid), ``step`` events (every run, a chunk of steps each), ``done``.
 
@@ -107,7 +129,11 @@ def _stream_events(req: TrajectoryRequest, store: RunStore) -> Iterator[ServerSe
     box = req.box if req.box is not None else list(objective.box)
     seq = 0
     meta = {
-        "function": req.function, "expression": req.expression, "start": start, "steps": req.steps, "box": box,
+        "function": req.function,
+        "expression": req.expression,
+        "start": start,
+        "steps": req.steps,
+        "box": box,
         "contour": contour_grid(objective, (box[0], box[1], box[2], box[3])),
         "runs": [asdict(c) for c in configs],
     }

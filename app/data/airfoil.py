@@ -38,7 +38,12 @@ def load_airfoil(path: Path) -> Dataset:
         raise DataError(f"{path.name}: {exc} (expected {ROWS} rows × {COLUMNS} tab-separated numbers)") from None
     X, y = split_xy(standardise(table.values, COLUMN_NAMES)[:KEPT])
     return Dataset(
-        id="airfoil", label="NASA airfoil self-noise", kind="airfoil", X=X, y=y, columns=COLUMN_NAMES,
+        id="airfoil",
+        label="NASA airfoil self-noise",
+        kind="airfoil",
+        X=X,
+        y=y,
+        columns=COLUMN_NAMES,
         description=(
             "NASA airfoil self-noise (UCI 291), as in D2L ch. 7: 6 columns standardised over all "
             f"{ROWS} rows, first {KEPT} rows kept; 5 features, target: scaled sound pressure [dB]"

@@ -63,8 +63,7 @@ def standardise(values: np.ndarray, columns: tuple[str, ...] | list[str] = ()) -
             raise DataError(f"{column_name(columns, j)}: values too large to standardise")
         if std[j] == 0.0:
             raise DataError(
-                f"{column_name(columns, j)} is constant (every value is {values[0, j]:g}), "
-                "so it cannot be standardised"
+                f"{column_name(columns, j)} is constant (every value is {values[0, j]:g}), so it cannot be standardised"
             )
     if not np.isfinite(out).all():
         j = int(np.nonzero(~np.isfinite(out).all(axis=0))[0][0])

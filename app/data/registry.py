@@ -71,8 +71,12 @@ class DatasetRegistry:
         """airfoil first (even when unavailable), then synthetic, then uploads oldest first."""
         with self._lock:
             airfoil = DatasetEntry(
-                "airfoil", "NASA airfoil self-noise", "airfoil", self._airfoil is not None,
-                self._airfoil_reason, self._airfoil,
+                "airfoil",
+                "NASA airfoil self-noise",
+                "airfoil",
+                self._airfoil is not None,
+                self._airfoil_reason,
+                self._airfoil,
             )
             uploads = list(self._uploads.values())
         rest = [self._synthetic, *uploads]
@@ -105,7 +109,12 @@ class DatasetRegistry:
         X, y = split_xy(standardise(table.values, table.header))
         shown = _clean_filename(filename)
         dataset = Dataset(
-            id=dataset_id, label=f"Upload: {shown or dataset_id}", kind="upload", X=X, y=y, columns=names,
+            id=dataset_id,
+            label=f"Upload: {shown or dataset_id}",
+            kind="upload",
+            X=X,
+            y=y,
+            columns=names,
             filename=shown,
             description=(
                 f"uploaded CSV: {X.shape[0]} rows, {X.shape[1]} features, target '{names[-1]}' (last column); "

@@ -25,8 +25,13 @@ def make_synthetic() -> Dataset:
     columns = (*(f"x{j + 1}" for j in range(FEATURES)), "y")
     Xs, ys = split_xy(standardise(np.column_stack([X, y]), columns))
     return Dataset(
-        id="synthetic", label="Synthetic (seeded linear regression)", kind="synthetic", X=Xs, y=ys,
-        columns=columns, synthetic=True,
+        id="synthetic",
+        label="Synthetic (seeded linear regression)",
+        kind="synthetic",
+        X=Xs,
+        y=ys,
+        columns=columns,
+        synthetic=True,
         description=(
             f"SYNTHETIC, not real data: {ROWS}×{FEATURES} Gaussian features, y = X·w + b + noise "
             f"(w = {list(TRUE_W)}, b = {TRUE_B}, noise std {NOISE}, seed {SEED}), standardised like the book"

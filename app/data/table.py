@@ -27,6 +27,7 @@ class Limits:
 
 UPLOAD_LIMITS = Limits()
 
+
 @dataclass(frozen=True)
 class Table:
     values: np.ndarray  # float64, rows × columns, every value finite
@@ -71,7 +72,10 @@ def _is_blank(row: list[str]) -> bool:
 
 
 def parse_table(
-    text: str, limits: Limits = UPLOAD_LIMITS, delimiter: str | None = None, allow_header: bool = True,
+    text: str,
+    limits: Limits = UPLOAD_LIMITS,
+    delimiter: str | None = None,
+    allow_header: bool = True,
 ) -> Table:
     """Parse a numeric table; the first row may be a header (every field a name, none a number)."""
     if delimiter is None:

@@ -32,8 +32,14 @@ MAX_WORK = 2_000_000  # steps × runs × nodes of one request (≈ 8 s of autogr
 VARIABLES = ("x1", "x2")
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp,
-    "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs, "tanh": torch.tanh,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "tan": torch.tan,
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "abs": torch.abs,
+    "tanh": torch.tanh,
 }
 OPERATORS = ("+", "-", "*", "/", "**")
 
@@ -43,19 +49,45 @@ _ALLOWED_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
 _CHAR_HINTS = {"^": "write powers as **", "'": "strings are not allowed", '"': "strings are not allowed"}
 
 _BINARY: dict[type[ast.operator], Callable[[Tensor, Tensor], Tensor]] = {
-    ast.Add: torch.add, ast.Sub: torch.sub, ast.Mult: torch.mul, ast.Div: torch.div,
+    ast.Add: torch.add,
+    ast.Sub: torch.sub,
+    ast.Mult: torch.mul,
+    ast.Div: torch.div,
 }
 _OPERATOR_TEXT: dict[type[ast.AST], str] = {
-    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
-    ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.Not: "not", ast.Invert: "~",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.Not: "not",
+    ast.Invert: "~",
 }
 _NODE_TEXT: dict[type[ast.AST], str] = {
-    ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambdas",
-    ast.ListComp: "comprehensions", ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions", ast.Compare: "comparisons", ast.BoolOp: "'and'/'or'",
-    ast.IfExp: "conditional expressions", ast.Tuple: "tuples", ast.List: "lists", ast.Dict: "dicts",
-    ast.Set: "sets", ast.JoinedStr: "strings", ast.NamedExpr: "assignments", ast.Starred: "'*' unpacking",
-    ast.Await: "'await'", ast.Yield: "'yield'", ast.YieldFrom: "'yield'", ast.Slice: "slices",
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscripts",
+    ast.Lambda: "lambdas",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "'and'/'or'",
+    ast.IfExp: "conditional expressions",
+    ast.Tuple: "tuples",
+    ast.List: "lists",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.JoinedStr: "strings",
+    ast.NamedExpr: "assignments",
+    ast.Starred: "'*' unpacking",
+    ast.Await: "'await'",
+    ast.Yield: "'yield'",
+    ast.YieldFrom: "'yield'",
+    ast.Slice: "slices",
 }
 
 Fn = Callable[[Tensor, Tensor], Tensor]
@@ -75,9 +107,15 @@ class ExpressionError(ValueError):
 def grammar() -> dict[str, object]:
     """The grammar and its limits, for the API to publish."""
     return {
-        "variables": list(VARIABLES), "constants": list(CONSTANTS), "functions": list(FUNCTIONS),
-        "operators": list(OPERATORS), "max_length": MAX_LENGTH, "max_nodes": MAX_NODES,
-        "max_depth": MAX_DEPTH, "max_exponent": MAX_EXPONENT, "max_work": MAX_WORK,
+        "variables": list(VARIABLES),
+        "constants": list(CONSTANTS),
+        "functions": list(FUNCTIONS),
+        "operators": list(OPERATORS),
+        "max_length": MAX_LENGTH,
+        "max_nodes": MAX_NODES,
+        "max_depth": MAX_DEPTH,
+        "max_exponent": MAX_EXPONENT,
+        "max_work": MAX_WORK,
     }
 
 
@@ -215,8 +253,9 @@ class _Builder:
 
     def call(self, node: ast.Call) -> tuple[Fn, bool]:
         if not isinstance(node.func, ast.Name):
-            raise ExpressionError(f"only named functions can be called, not '{self.segment(node.func)}'",
-                                  self.segment(node.func))
+            raise ExpressionError(
+                f"only named functions can be called, not '{self.segment(node.func)}'", self.segment(node.func)
+            )
         name = node.func.id
         function = FUNCTIONS.get(name)
         if function is None:
@@ -259,12 +298,15 @@ def check_work(expression: Expression, steps: int, runs: int) -> None:
     if work > MAX_WORK:
         raise ExpressionError(
             f"{expression.nodes} terms × {steps} steps × {runs} runs = {work:,} exceeds the limit of {MAX_WORK:,}; "
-            "use fewer steps or runs or a shorter expression", "work",
+            "use fewer steps or runs or a shorter expression",
+            "work",
         )
 
 
 def custom_objective(
-    expression: Expression | str, box: Sequence[float] | None = None, start: Sequence[float] | None = None,
+    expression: Expression | str,
+    box: Sequence[float] | None = None,
+    start: Sequence[float] | None = None,
 ) -> Objective:
     """An :class:`Objective` for the expression: value on points and grids, gradient by autograd.
 
@@ -286,8 +328,14 @@ def custom_objective(
     box_ = CUSTOM_BOX if box is None else (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
     start_ = CUSTOM_START if start is None else (float(start[0]), float(start[1]))
     objective = Objective(
-        name="custom", label="Custom f(x1, x2)", latex=text, value=fn, grad=grad,
-        box=box_, start=start_, minima=(),
+        name="custom",
+        label="Custom f(x1, x2)",
+        latex=text,
+        value=fn,
+        grad=grad,
+        box=box_,
+        start=start_,
+        minima=(),
     )
     x = torch.tensor(start_, dtype=torch.float64)
     at = f"({start_[0]:g}, {start_[1]:g})"

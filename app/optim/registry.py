@@ -100,6 +100,7 @@ class OptimizerSpec:
 
 # --- hyper-parameters shared by several optimizers ---------------------------------------
 
+
 def _eta(default: float) -> HyperParam:
     return HyperParam("eta", "η", default, 0.0, 100.0, "learning rate", low_inclusive=False)
 
@@ -113,40 +114,65 @@ def _eps(default: float) -> HyperParam:
 
 
 NOISE = HyperParam(
-    "noise", "σ", 1.0, 0.0, 100.0,
+    "noise",
+    "σ",
+    1.0,
+    0.0,
+    100.0,
     "std of Gaussian noise added to each gradient coordinate (7.2's simulated stochastic gradient)",
 )
 
 
 # --- torch.optim effective rates ----------------------------------------------------------
 
+
 def _constant_lr(
-    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+    x: Tensor,
+    prev: Mapping[str, Tensor],
+    cur: Mapping[str, Tensor],
+    hp: Mapping[str, float],
+    t: int,
 ) -> Tensor:
     return torch.full_like(x, hp["eta"])
 
 
 def _adagrad_lr(
-    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+    x: Tensor,
+    prev: Mapping[str, Tensor],
+    cur: Mapping[str, Tensor],
+    hp: Mapping[str, float],
+    t: int,
 ) -> Tensor:
     return hp["eta"] / (torch.sqrt(cur["sum"]) + hp["eps"])
 
 
 def _rmsprop_lr(
-    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+    x: Tensor,
+    prev: Mapping[str, Tensor],
+    cur: Mapping[str, Tensor],
+    hp: Mapping[str, float],
+    t: int,
 ) -> Tensor:
     return hp["eta"] / (torch.sqrt(cur["square_avg"]) + hp["eps"])
 
 
 def _adadelta_lr(
-    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+    x: Tensor,
+    prev: Mapping[str, Tensor],
+    cur: Mapping[str, Tensor],
+    hp: Mapping[str, float],
+    t: int,
 ) -> Tensor:
     before = prev.get("acc_delta", torch.zeros_like(cur["acc_delta"]))
     return torch.sqrt(before + hp["eps"]) / torch.sqrt(cur["square_avg"] + hp["eps"])
 
 
 def _adam_lr(
-    x: Tensor, prev: Mapping[str, Tensor], cur: Mapping[str, Tensor], hp: Mapping[str, float], t: int,
+    x: Tensor,
+    prev: Mapping[str, Tensor],
+    cur: Mapping[str, Tensor],
+    hp: Mapping[str, float],
+    t: int,
 ) -> Tensor:
     s_hat = cur["exp_avg_sq"] / (1 - hp["beta2"] ** t)
     return hp["eta"] / (torch.sqrt(s_hat) + hp["eps"])
@@ -160,44 +186,62 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     spec.name: spec
     for spec in (
         OptimizerSpec(
-            name="gd", label="Gradient descent", section="7.2",
+            name="gd",
+            label="Gradient descent",
+            section="7.2",
             summary="x ← x − η ∇f(x)",
             hyperparams=(_eta(0.4),),
-            init=rules.no_state, step=rules.gd_step,
+            init=rules.no_state,
+            step=rules.gd_step,
             training_defaults={"eta": 0.05},
             torch=TorchMapping(torch.optim.SGD, lambda hp: {"lr": hp["eta"]}, _constant_lr, _SGD_SAME),
         ),
         OptimizerSpec(
-            name="sgd", label="Stochastic gradient descent", section="7.3",
+            name="sgd",
+            label="Stochastic gradient descent",
+            section="7.3",
             summary="x ← x − η (∇f(x) + noise); on real data the noise is the minibatch's",
             hyperparams=(_eta(0.1), NOISE),
-            init=rules.no_state, step=rules.gd_step,
+            init=rules.no_state,
+            step=rules.gd_step,
             training_defaults={"eta": 0.05, "noise": 0.0},
             torch=TorchMapping(
-                torch.optim.SGD, lambda hp: {"lr": hp["eta"]}, _constant_lr,
+                torch.optim.SGD,
+                lambda hp: {"lr": hp["eta"]},
+                _constant_lr,
                 _SGD_SAME + " The gradient noise is added before the step in both implementations.",
             ),
         ),
         OptimizerSpec(
-            name="momentum", label="Momentum", section="7.4",
+            name="momentum",
+            label="Momentum",
+            section="7.4",
             summary="v ← γ v + η g, x ← x − v",
             hyperparams=(_eta(0.4), _decay("gamma", "γ", 0.5, "momentum: how much of the last velocity is kept")),
-            init=rules.velocity_state, step=rules.momentum_step,
+            init=rules.velocity_state,
+            step=rules.momentum_step,
             training_defaults={"eta": 0.02, "gamma": 0.5},
             torch=TorchMapping(
-                torch.optim.SGD, lambda hp: {"lr": hp["eta"], "momentum": hp["gamma"]}, _constant_lr,
+                torch.optim.SGD,
+                lambda hp: {"lr": hp["eta"], "momentum": hp["gamma"]},
+                _constant_lr,
                 "torch.optim.SGD(lr=η, momentum=γ) keeps b ← γ b + g and steps x ← x − η b; with a "
                 "constant η this is the book's v = η b, so the paths agree up to rounding.",
             ),
         ),
         OptimizerSpec(
-            name="adagrad", label="AdaGrad", section="7.5",
+            name="adagrad",
+            label="AdaGrad",
+            section="7.5",
             summary="s ← s + g², x ← x − η/√(s+ε) · g",
             hyperparams=(_eta(0.4), _eps(1e-6)),
-            init=rules.square_state, step=rules.adagrad_step,
+            init=rules.square_state,
+            step=rules.adagrad_step,
             training_defaults={"eta": 0.1},
             torch=TorchMapping(
-                torch.optim.Adagrad, lambda hp: {"lr": hp["eta"], "eps": hp["eps"]}, _adagrad_lr,
+                torch.optim.Adagrad,
+                lambda hp: {"lr": hp["eta"], "eps": hp["eps"]},
+                _adagrad_lr,
                 "torch.optim.Adagrad divides by √s + ε (ε outside the root) where the book divides by "
                 "√(s+ε); PyTorch's default ε is 1e-10 (book 1e-6); lr_decay and "
                 "initial_accumulator_value stay 0.",
@@ -205,10 +249,13 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             ),
         ),
         OptimizerSpec(
-            name="rmsprop", label="RMSProp", section="7.6",
+            name="rmsprop",
+            label="RMSProp",
+            section="7.6",
             summary="s ← γ s + (1−γ) g², x ← x − η/√(s+ε) · g",
             hyperparams=(_eta(0.4), _decay("gamma", "γ", 0.9, "decay of the squared-gradient average"), _eps(1e-6)),
-            init=rules.square_state, step=rules.rmsprop_step,
+            init=rules.square_state,
+            step=rules.rmsprop_step,
             training_defaults={"eta": 0.01, "gamma": 0.9},
             torch=TorchMapping(
                 torch.optim.RMSprop,
@@ -221,12 +268,17 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             ),
         ),
         OptimizerSpec(
-            name="adadelta", label="AdaDelta", section="7.7",
+            name="adadelta",
+            label="AdaDelta",
+            section="7.7",
             summary="s ← ρ s + (1−ρ) g², g' ← √(Δx+ε)/√(s+ε) · g, x ← x − g', Δx ← ρ Δx + (1−ρ) g'²",
             hyperparams=(_decay("rho", "ρ", 0.9, "decay of both running averages"), _eps(1e-5)),
-            init=rules.adadelta_state, step=rules.adadelta_step,
+            init=rules.adadelta_state,
+            step=rules.adadelta_step,
             torch=TorchMapping(
-                torch.optim.Adadelta, lambda hp: {"lr": 1.0, "rho": hp["rho"], "eps": hp["eps"]}, _adadelta_lr,
+                torch.optim.Adadelta,
+                lambda hp: {"lr": 1.0, "rho": hp["rho"], "eps": hp["eps"]},
+                _adadelta_lr,
                 "torch.optim.Adadelta(lr=1, rho=ρ): the same formula (the book's AdaDelta has no "
                 "learning rate, PyTorch multiplies the step by lr, fixed at 1 here); PyTorch's "
                 "default ε is 1e-6 (book 1e-5).",
@@ -234,7 +286,9 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             ),
         ),
         OptimizerSpec(
-            name="adam", label="Adam", section="7.8",
+            name="adam",
+            label="Adam",
+            section="7.8",
             summary="v, s: bias-corrected moments; x ← x − η v̂/(√ŝ + ε)",
             hyperparams=(
                 _eta(0.4),
@@ -242,7 +296,8 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
                 _decay("beta2", "β₂", 0.999, "decay of the squared-gradient average"),
                 _eps(1e-6),
             ),
-            init=rules.adam_state, step=rules.adam_step,
+            init=rules.adam_state,
+            step=rules.adam_step,
             training_defaults={"eta": 0.01},
             torch=TorchMapping(
                 torch.optim.Adam,

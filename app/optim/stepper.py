@@ -41,7 +41,10 @@ class _NoisyGradient:
 
 class BookStepper:
     def __init__(
-        self, spec: OptimizerSpec, x: Tensor, hp: Mapping[str, float | Tensor],
+        self,
+        spec: OptimizerSpec,
+        x: Tensor,
+        hp: Mapping[str, float | Tensor],
         generator: torch.Generator | None = None,
     ) -> None:
         self.spec, self.x, self.hp = spec, x, hp
@@ -59,7 +62,10 @@ class BookStepper:
 
 class TorchStepper:
     def __init__(
-        self, spec: OptimizerSpec, x: Tensor, hp: Mapping[str, float],
+        self,
+        spec: OptimizerSpec,
+        x: Tensor,
+        hp: Mapping[str, float],
         generator: torch.Generator | None = None,
     ) -> None:
         self.spec, self.x, self.hp = spec, x, hp
@@ -82,7 +88,10 @@ class TorchStepper:
 
 
 def make_stepper(
-    spec: OptimizerSpec, impl: str, x: Tensor, hp: Mapping[str, float],
+    spec: OptimizerSpec,
+    impl: str,
+    x: Tensor,
+    hp: Mapping[str, float],
     generator: torch.Generator | None = None,
 ) -> Stepper:
     if impl == "book":

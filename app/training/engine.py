@@ -119,8 +119,16 @@ class Trainer:
     """One job: R runs on one data set, the same initial weights and minibatch order for all."""
 
     def __init__(
-        self, X: Tensor, y: Tensor, runs: Sequence[RunConfig], *, batch_size: int, epochs: int, seed: int,
-        device: str | torch.device = "cpu", record_every: int | None = None,
+        self,
+        X: Tensor,
+        y: Tensor,
+        runs: Sequence[RunConfig],
+        *,
+        batch_size: int,
+        epochs: int,
+        seed: int,
+        device: str | torch.device = "cpu",
+        record_every: int | None = None,
     ) -> None:
         if not runs:
             raise ValueError("a job needs at least one run")
@@ -129,7 +137,8 @@ class Trainer:
             raise ValueError(f"batch_size must be in [1, {rows}] for this data set, got {batch_size}")
         self.device = device if isinstance(device, torch.device) else resolve_device(device)
         self.schedule = (
-            Schedule.book(rows, batch_size, epochs) if record_every is None
+            Schedule.book(rows, batch_size, epochs)
+            if record_every is None
             else Schedule(rows, batch_size, epochs, record_every)
         )
         self.runs = [RunResult(config) for config in runs]
@@ -181,7 +190,8 @@ class Trainer:
             views = ((self.theta[:F, cols], self.grad[:F, cols]), (self.theta[F:, cols], self.grad[F:, cols]))
             hp: dict[str, float | Tensor] = {
                 name: torch.tensor([[c.hyperparams[name] for c in configs]], dtype=DTYPE, device=dev)
-                for name in configs[0].hyperparams if name != "noise"
+                for name in configs[0].hyperparams
+                if name != "noise"
             }
             if "noise" in configs[0].hyperparams:
                 hp["noise"] = float(noise)
@@ -282,8 +292,8 @@ class Trainer:
                         return
                     t0 = self._clock()
                     r = self.residual[:size]
-                    torch.addmm(neg_yp[start:start + size], Xp[start:start + size], self.theta, out=r)
-                    self.grad.addmm_(XpT[:, start:start + size], r, beta=0.0, alpha=1.0 / size)
+                    torch.addmm(neg_yp[start : start + size], Xp[start : start + size], self.theta, out=r)
+                    self.grad.addmm_(XpT[:, start : start + size], r, beta=0.0, alpha=1.0 / size)
                     t1 = self._clock()
                     self.grad_seconds += t1 - t0
                     for group in self.groups:

@@ -40,7 +40,9 @@ LISTEN = (
 def probe(page: Page, live_server: str, policy: str) -> dict[str, object]:
     def serve(body: str, content_type: str) -> Callable[[Route], None]:
         return lambda route: route.fulfill(
-            status=200, body=body, headers={"Content-Type": content_type, "Content-Security-Policy": policy},
+            status=200,
+            body=body,
+            headers={"Content-Type": content_type, "Content-Security-Policy": policy},
         )
 
     page.route(f"{live_server}/csp-probe", serve(PROBE_HTML, "text/html"))
@@ -64,13 +66,18 @@ def test_plotly_draws_and_exports_under_the_servers_policy(page: Page, live_serv
     assert page_log.console_errors == [] and page_log.page_errors == []
 
 
-@pytest.mark.parametrize(("policy", "refused"), [
-    ("default-src 'self'", "style-src-attr"),  # plotly's style attributes
-    ("default-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob:",
-     "style-src-elem"),  # plotly's <style> element
-    ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:", "img-src"),  # heatmap: data:
-    ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:", "img-src"),  # toImage: blob:
-])
+@pytest.mark.parametrize(
+    ("policy", "refused"),
+    [
+        ("default-src 'self'", "style-src-attr"),  # plotly's style attributes
+        (
+            "default-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob:",
+            "style-src-elem",
+        ),  # plotly's <style> element
+        ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:", "img-src"),  # heatmap: data:
+        ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:", "img-src"),  # toImage: blob:
+    ],
+)
 def test_each_extra_directive_is_needed(page: Page, live_server: str, policy: str, refused: str) -> None:
     result = probe(page, live_server, policy)
     assert any(str(v).startswith(refused) for v in result["violations"]), result

@@ -17,4 +17,3 @@ def test_swagger_ui_renders_every_operation_offline(page: Page, page_log: PageLo
     assert "/api/trajectories/stream" in " ".join(paths) and "/api/jobs" in " ".join(paths)
     assert page_log.external_requests == []
     assert page_log.console_errors == [] and page_log.page_errors == []
-

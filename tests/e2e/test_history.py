@@ -20,12 +20,19 @@ pytestmark = pytest.mark.e2e
 
 WAIT = 60.0  # an upper bound on waits, never a timing assertion
 TRAJECTORY = {
-    "function": "quadratic", "start": [-5, -2], "steps": 20,
-    "runs": [{"optimizer": "adagrad", "hyperparams": {"eta": 0.4}},
-             {"optimizer": "rmsprop", "hyperparams": {"eta": 0.4, "gamma": 0.9}}],
+    "function": "quadratic",
+    "start": [-5, -2],
+    "steps": 20,
+    "runs": [
+        {"optimizer": "adagrad", "hyperparams": {"eta": 0.4}},
+        {"optimizer": "rmsprop", "hyperparams": {"eta": 0.4, "gamma": 0.9}},
+    ],
 }
 TRAINING = {
-    "dataset": "synthetic", "batch_size": 10, "epochs": 2, "device": "cpu",
+    "dataset": "synthetic",
+    "batch_size": 10,
+    "epochs": 2,
+    "device": "cpu",
     "runs": [{"optimizer": "adam", "hyperparams": {"eta": 0.01}}, {"optimizer": "sgd"}],
 }
 LISTEN = (
@@ -37,8 +44,9 @@ LISTEN = (
 
 def api(base: str, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{base}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=WAIT) as response:
             text = response.read()
@@ -71,12 +79,14 @@ def wait_state(page: Page, state: str) -> None:
 
 
 def traces(page: Page, plot: str) -> list[dict[str, Any]]:
-    return list(page.evaluate(
-        """(id) => document.getElementById(id).data.map((t) => ({
+    return list(
+        page.evaluate(
+            """(id) => document.getElementById(id).data.map((t) => ({
             type: t.type, name: t.name, n: t.x ? t.x.length : 0, dash: t.line ? t.line.dash : null,
             color: t.line ? t.line.color : null}))""",
-        plot,
-    ))
+            plot,
+        )
+    )
 
 
 def lines(page: Page, plot: str) -> list[dict[str, Any]]:
@@ -96,7 +106,9 @@ def runs(live_server: str) -> dict[str, str]:
 
 
 def test_the_list_filters_by_kind_and_status_and_keeps_them_in_the_url(
-    page: Page, live_server: str, page_log: PageLog,
+    page: Page,
+    live_server: str,
+    page_log: PageLog,
 ) -> None:
     runs = {"book": comparison(live_server), "job1": training_run(live_server), "job2": training_run(live_server)}
     page.add_init_script(LISTEN)
@@ -142,7 +154,10 @@ def test_the_list_pages_through_older_runs(page: Page, live_server: str, runs: d
 
 
 def test_a_run_opens_at_its_permanent_url(
-    page: Page, live_server: str, runs: dict[str, str], artifacts: Path,
+    page: Page,
+    live_server: str,
+    runs: dict[str, str],
+    artifacts: Path,
 ) -> None:
     status, stored = api(live_server, "GET", f"/api/runs/{runs['book']}")
     assert status == 200
@@ -155,8 +170,10 @@ def test_a_run_opens_at_its_permanent_url(
     assert [t["n"] for t in paths] == [21, 21]
     assert [t["name"].split(" · ")[0] for t in paths] == ["A", "B"]
     assert any(t["type"] == "contour" for t in traces(page, "plot-paths"))
-    plotted = page.evaluate("() => { const t = document.getElementById('plot-paths').data[1];"
-                            " return Array.from(t.x, (x, i) => [x, t.y[i]]); }")
+    plotted = page.evaluate(
+        "() => { const t = document.getElementById('plot-paths').data[1];"
+        " return Array.from(t.x, (x, i) => [x, t.y[i]]); }"
+    )
     assert plotted == stored["series"][0]["points"]  # the stored doubles, drawn as they are
     assert [t["n"] for t in lines(page, "plot-values")] == [21, 21]
     rows = page.locator("#summary-body tr").all_inner_texts()
@@ -179,7 +196,8 @@ def test_a_running_jobs_page_sends_to_the_training_view_that_follows_it(page: Pa
         page.wait_for_url(f"**/training?job={job_id}*")
         page.wait_for_function(
             "(id) => { const root = document.getElementById('training');"
-            " return root.dataset.job === id && root.dataset.state === 'running'; }", arg=job_id,
+            " return root.dataset.job === id && root.dataset.state === 'running'; }",
+            arg=job_id,
         )
     finally:
         api(live_server, "POST", f"/api/jobs/{job_id}/cancel")
@@ -199,8 +217,10 @@ def test_an_unknown_run_is_a_404_page(page: Page, page_log: PageLog) -> None:
 
 
 def test_ticking_two_training_runs_overlays_their_losses(page: Page, live_server: str, artifacts: Path) -> None:
-    runs = {"job1": training_run(live_server),
-            "job2": training_run(live_server, seed=1, runs=[{"optimizer": "rmsprop"}])}
+    runs = {
+        "job1": training_run(live_server),
+        "job2": training_run(live_server, seed=1, runs=[{"optimizer": "rmsprop"}]),
+    }
     page.goto("/history?kind=training")
     wait_state(page, "list")
     page.screenshot(path=str(artifacts / "history-list.png"), full_page=True)
@@ -271,7 +291,9 @@ def test_delete_asks_first_then_removes_the_run(page: Page, live_server: str, ar
 
 
 def test_plots_download_as_png_and_as_svg_with_legend_and_axes(
-    page: Page, runs: dict[str, str], tmp_path: Path,
+    page: Page,
+    runs: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     page.goto(f"/runs/{runs['job1']}")
     wait_state(page, "run")

@@ -21,7 +21,10 @@ pytestmark = pytest.mark.e2e
 STREAM = "/api/trajectories/stream"
 # The book's comparison (D2L 7.5, 7.6) and what it prints after 20 steps.
 BOOK_BODY: dict[str, Any] = {
-    "function": "quadratic", "start": [-5, -2], "steps": 20, "seed": 0,
+    "function": "quadratic",
+    "start": [-5, -2],
+    "steps": 20,
+    "seed": 0,
     "runs": [
         {"optimizer": "adagrad", "impl": "book", "hyperparams": {"eta": 0.4}},
         {"optimizer": "rmsprop", "impl": "book", "hyperparams": {"eta": 0.4, "gamma": 0.9}},
@@ -34,7 +37,9 @@ BOOK_RMSPROP = "epoch 20, x1 -0.010599, x2 0.000000"
 def post(base: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
     """The API answer to ``body`` (status, JSON), asked directly rather than through the page."""
     request = urllib.request.Request(
-        f"{base}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"},
+        f"{base}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -279,8 +284,9 @@ def test_clicking_a_contour_sets_the_start_point(page: Page) -> None:
     page.mouse.click(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
     wait_for_run(page, before)
     x1, x2 = float(page.locator("#x1").input_value()), float(page.locator("#x2").input_value())
-    box = page.evaluate("() => document.getElementById('contour-a').layout.xaxis.range"), page.evaluate(
-        "() => document.getElementById('contour-a').layout.yaxis.range"
+    box = (
+        page.evaluate("() => document.getElementById('contour-a').layout.xaxis.range"),
+        page.evaluate("() => document.getElementById('contour-a').layout.yaxis.range"),
     )
     assert x1 == pytest.approx(sum(box[0]) / 2, abs=0.05)
     assert x2 == pytest.approx(sum(box[1]) / 2, abs=0.05)
@@ -305,14 +311,19 @@ def test_custom_function_shows_the_apis_expression_error(page: Page) -> None:
 
 def axis_ranges(page: Page, plot: str) -> list[list[float]]:
     return page.evaluate(
-        "(id) => { const l = document.getElementById(id).layout; return [l.xaxis.range, l.yaxis.range]; }", plot,
+        "(id) => { const l = document.getElementById(id).layout; return [l.xaxis.range, l.yaxis.range]; }",
+        plot,
     )
 
 
 def test_the_view_box_is_editable_kept_in_the_url_and_checked(page: Page, live_server: str) -> None:
     open_lab(page, "?fn=custom&expr=x1**2%2B2*x2**2")
     assert [page.locator(f"#box-{k}").input_value() for k in ("x1min", "x1max", "x2min", "x2max")] == [
-        "-5", "5", "-5", "5"]  # the custom function's default box
+        "-5",
+        "5",
+        "-5",
+        "5",
+    ]  # the custom function's default box
     assert "box.x1min" not in query_of(page)
     before = runs_started(page)
     page.locator("#box-x1max").fill("8")

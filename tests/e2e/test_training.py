@@ -46,7 +46,8 @@ def wait_state(page: Page, *states: str, timeout: float = 15_000, min_updates: i
         page.wait_for_function(
             "([states, min]) => { const root = document.getElementById('training');"
             " return states.includes(root.dataset.state) && Number(root.dataset.updates || 0) >= min; }",
-            arg=[list(states), min_updates], timeout=timeout,
+            arg=[list(states), min_updates],
+            timeout=timeout,
         )
     except PlaywrightTimeoutError:
         pytest.fail(f"the view never reached {states} (updates ≥ {min_updates}); it shows {view_state(page)}")
@@ -99,7 +100,10 @@ def only_refusals(console_errors: list[str], *statuses: int) -> bool:
 
 @needs_airfoil
 def test_default_comparison_draws_the_books_curves_live(
-    page: Page, page_log: PageLog, live_server: str, artifacts: Path,
+    page: Page,
+    page_log: PageLog,
+    live_server: str,
+    artifacts: Path,
 ) -> None:
     open_training(page)
     assert page.locator(".site-nav [aria-current=page]").inner_text() == "Training"
@@ -139,7 +143,8 @@ def test_default_comparison_draws_the_books_curves_live(
 
     rows = table(page)
     assert [(r["run"], r["optimizer"], r["impl"], r["status"]) for r in rows] == [
-        ("A", "AdaGrad", "book", "done"), ("B", "RMSProp", "book", "done"),
+        ("A", "AdaGrad", "book", "done"),
+        ("B", "RMSProp", "book", "done"),
     ]
     for row, run, book in zip(rows, job["runs"], BOOK_LOSS.values(), strict=True):
         assert float(row["loss"]) == pytest.approx(book, abs=0.01)
@@ -255,7 +260,9 @@ def test_runs_are_added_removed_and_kept_in_the_url(page: Page, page_log: PageLo
     cards = page.locator("#run-list .run")
     assert cards.count() == 3
     assert [cards.nth(i).locator("select[name=optimizer]").input_value() for i in range(3)] == [
-        "adagrad", "adam", "momentum",
+        "adagrad",
+        "adam",
+        "momentum",
     ]
     assert cards.nth(2).locator("input[name=eta]").input_value() == "0.05"
 

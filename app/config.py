@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins; empty = closed")
     torch_threads: int = Field(1, ge=1, le=64, description="torch intra-op threads (1 is fastest for tiny tensors)")
     warm_up: bool = Field(True, description="import torch.optim at start-up, not on the first request")
-    # --- limits (issue 4) ---
+    # --- limits ---
     max_body_bytes: int = Field(
         12 * 1024 * 1024,
         ge=1024,
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="steps × runs one POST /api/trajectories may return; then 422",
     )
-    # --- training jobs and data sets (issue 3) ---
+    # --- training jobs and data sets ---
     max_job_steps: int = Field(
         1_000_000,
         ge=1,

@@ -15,9 +15,9 @@ from app.api import datasets, debug, docs, errors, jobs, meta, pages, runs, traj
 from app.api.security import install as install_security
 from app.config import Settings, get_settings
 from app.data.registry import DatasetRegistry
-from app.history import JobHistory
-from app.jobs import JobManager
-from app.store import RunStore
+from app.history.listener import JobHistory
+from app.history.store import RunStore
+from app.training.jobs import JobManager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store.mark_interrupted()  # whatever was queued or running died with the last process
         if settings.warm_up:
             _warm_up()
-        # Training (issue 3): data sets, then the job workers; unfinished jobs end 'interrupted'.
+        # Data sets, then the job workers; unfinished jobs end 'interrupted'.
         app.state.datasets = DatasetRegistry(settings.data_dir, settings.upload_memory_mb * 2**20)
         app.state.jobs = JobManager(
             settings.max_concurrent_jobs,

@@ -262,7 +262,7 @@ class RunPage(BaseModel):
     items: list[RunSummary]
 
 
-# --- training jobs and data sets (issue 3) ----------------------------------------------------
+# --- training jobs and data sets ----------------------------------------------------
 
 Device = Literal["auto", "cpu", "cuda"]
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
@@ -360,7 +360,7 @@ class DatasetInfo(BaseModel):
     created_at: float | None
 
 
-# --- run history: contours and debug stats (issue 4) ----------------------------------------
+# --- run history: contours and debug stats ----------------------------------------
 
 
 class ContourOut(BaseModel):

@@ -12,9 +12,9 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
+from app.history.store import RunRecord
 from app.optim.registry import get_optimizer
 from app.optim.stepper import Stepper, make_stepper
-from app.store import RunRecord
 
 DIVERGENCE_LIMIT = 1e6
 DTYPE = torch.float64

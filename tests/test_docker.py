@@ -1,6 +1,6 @@
 """The Docker deployment, checked without a Docker engine.
 
-hadolint lints the Dockerfile; dockerfile-parse reads it so the rules of issue 5 are asserted
+hadolint lints the Dockerfile; dockerfile-parse reads it so the image's rules are asserted
 on the real instructions; compose.yaml, .dockerignore and the README are held to agree with
 it; and a smoke test lays out the image's files in a temporary root (the COPY sources, the
 VOLUME folders), then runs the image's CMD and HEALTHCHECK there with the image's ENV, from

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.history import JobHistory
+from app.history.listener import JobHistory
+from app.history.store import RunRecord, RunStore
 from app.main import create_app
-from app.store import RunRecord, RunStore
 from tests.test_api_jobs import BOOK_JOB, LONG_JOB, WAIT, stream, submit, until
 from tests.test_api_trajectories import BOOK
 

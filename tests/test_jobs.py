@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from app.data.synthetic import make_synthetic
-from app.jobs import Job, JobEvent, JobManager, JobNotFound, JobPlan, NotCancellable, QueueFull
 from app.optim.registry import get_optimizer
 from app.training.engine import RunConfig
+from app.training.jobs import Job, JobEvent, JobManager, JobNotFound, JobPlan, NotCancellable, QueueFull
 
 DATA = make_synthetic()
 WAIT = 60.0  # seconds: an upper bound on waits, never a timing assertion
@@ -250,7 +250,7 @@ def test_a_crash_in_training_fails_the_job(manager: JobManager, monkeypatch: pyt
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("out of memory on the device")
 
-    monkeypatch.setattr("app.jobs.Trainer", broken)
+    monkeypatch.setattr("app.training.jobs.Trainer", broken)
     job = manager.submit(plan())
     assert manager.wait(job.id, WAIT)
     record = manager.record(job.id)

@@ -21,7 +21,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.testclient import TestClient
 
-from app.api.security import CSP, DOCS_CSP, RETRY_AFTER_SECONDS, StreamLimiter, StreamSlot
+from app.api.deps import STREAM_RETRY_AFTER_SECONDS as RETRY_AFTER_SECONDS
+from app.api.deps import StreamSlot
+from app.api.security import CSP, DOCS_CSP, StreamLimiter
 from app.config import Settings
 from app.main import create_app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from app.store import MIGRATIONS, RunFilter, RunRecord, RunStore
+from app.history.store import MIGRATIONS, RunFilter, RunRecord, RunStore
 
 
 def record(

@@ -7,32 +7,24 @@ column at fault. Uploads are addressed by an id the server makes from their cont
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 from starlette.types import Message
 
-from app.config import Settings
+from app.api.deps import DatasetsDep, SettingsDep
 from app.data.dataset import DataError, Dataset
-from app.data.registry import DatasetEntry, DatasetRegistry, UploadStoreFull
+from app.data.registry import DatasetEntry, UploadStoreFull
 from app.schemas import DatasetInfo
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
-
-
-def get_datasets(request: Request) -> DatasetRegistry:
-    registry: DatasetRegistry = request.app.state.datasets
-    return registry
-
-
-DatasetsDep = Annotated[DatasetRegistry, Depends(get_datasets)]
 
 
 def dataset_info(entry: DatasetEntry) -> DatasetInfo:
@@ -109,8 +101,7 @@ UPLOAD_BODY: dict[str, Any] = {
         422: {"description": "not a usable CSV; the message names the line and column"},
     },
 )
-async def upload_dataset(request: Request, datasets: DatasetsDep) -> JSONResponse:
-    settings: Settings = request.app.state.settings
+async def upload_dataset(request: Request, datasets: DatasetsDep, settings: SettingsDep) -> JSONResponse:
     limit = settings.max_upload_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + MULTIPART_SLACK:

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/debug", tags=["debug"])
 T = TypeVar("T")
 
 POOL_THREAD = "AnyIO worker thread"  # anyio's name for the threads that run sync endpoints and streams
-JOB_THREAD = "optlab-job-"  # app.jobs names its workers optlab-job-<k>
+JOB_THREAD = "optlab-job-"  # app.training.jobs names its workers optlab-job-<k>
 
 
 class Gauge:

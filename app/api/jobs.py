@@ -8,24 +8,17 @@ EventSource to stop reconnecting.
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from app.api.datasets import DatasetsDep
-from app.api.security import STREAM_RESPONSES, StreamSlot
-from app.api.streams import StreamCleanup
-from app.config import Settings
-from app.data.registry import DatasetUnavailable
-from app.deps import StoreDep
-from app.jobs import Job, JobManager, JobNotFound, JobPlan, NotCancellable, QueueFull
-from app.optim.registry import get_optimizer
+from app.api.deps import DatasetsDep, JobDep, JobsDep, SettingsDep, StreamCleanup, StreamSlot
+from app.api.errors import RETRY_AFTER, STREAM_RESPONSES, refused, too_many
 from app.schemas import JobCreated, JobOut, JobRequest, JobSummary
-from app.training.engine import RunConfig, resolve_device
+from app.training.jobs import NotCancellable, QueueFull
+from app.training.plan import plan_job
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -34,103 +27,21 @@ RETRY_MS = 2000  # EventSource reconnect delay we suggest
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no job with that id (or no longer kept)"}}
 
 
-def get_jobs(request: Request) -> JobManager:
-    jobs: JobManager | None = getattr(request.app.state, "jobs", None)
-    if jobs is None:
-        raise HTTPException(503, "the job manager is not running")
-    return jobs
-
-
-JobsDep = Annotated[JobManager, Depends(get_jobs)]
-
-
-def found(job_id: str, jobs: JobsDep, store: StoreDep) -> Job:
-    """A job this server process keeps. A job from before a restart (or evicted after ``max_kept_jobs``)
-    is history, not a live job: 404 here, with a pointer to its record in /api/runs."""
-    try:
-        return jobs.get(job_id)
-    except JobNotFound:
-        if store.get(job_id) is not None:
-            raise HTTPException(404, f"job '{job_id}' is no longer live; its record is at /api/runs/{job_id}") from None
-        raise HTTPException(404, f"no job '{job_id}'") from None
-
-
-JobDep = Annotated[Job, Depends(found)]
-
-
-def _error(field: str, message: str, value: Any) -> dict[str, Any]:
-    """A 422 item in the app's usual shape, for checks that need the server's state."""
-    return {"type": "value_error", "loc": ("body", field), "msg": message, "input": value}
-
-
-def plan_job(req: JobRequest, datasets: DatasetsDep, settings: Settings) -> JobPlan:
-    """Check what only the server knows (data set, its rows, the step limit, the device), all at once:
-    the client hears of every refused field in one 422, not one per attempt."""
-    errors = []
-    dataset = None
-    try:
-        dataset = datasets.get(req.dataset)
-    except KeyError:
-        known = ", ".join(datasets.known_ids())
-        errors.append(_error("dataset", f"unknown dataset '{req.dataset}'; expected one of {known}", req.dataset))
-    except DatasetUnavailable as exc:
-        errors.append(_error("dataset", str(exc), req.dataset))
-    if dataset is not None:
-        errors.extend(_schedule_errors(req, dataset.id, dataset.rows, settings.max_job_steps))
-    device = None
-    try:
-        device = resolve_device(req.device).type
-    except ValueError as exc:
-        errors.append(_error("device", str(exc), req.device))
-    if errors or dataset is None or device is None:
-        raise RequestValidationError(errors)
-    runs = [
-        RunConfig(run.optimizer, run.impl, get_optimizer(run.optimizer).resolve(run.hyperparams, run.impl, "training"))
-        for run in req.runs
-    ]
-    return JobPlan(dataset, runs, req.batch_size, req.epochs, req.seed, req.device, device)
-
-
-def _schedule_errors(req: JobRequest, dataset_id: str, rows: int, max_steps: int) -> list[dict[str, Any]]:
-    if req.batch_size > rows:
-        return [_error("batch_size", f"must be at most {rows}, the rows of dataset '{dataset_id}'", req.batch_size)]
-    steps = req.epochs * math.ceil(rows / req.batch_size)
-    if steps > max_steps:
-        return [
-            _error(
-                "epochs",
-                f"this job would take {steps:,} steps (epochs × minibatches per epoch); the server's limit is "
-                f"{max_steps:,}: use fewer epochs or a larger batch",
-                req.epochs,
-            )
-        ]
-    return []
-
-
 @router.post(
     "",
     status_code=202,
     response_model=JobCreated,
-    responses={
-        429: {
-            "description": "the queue is full; see Retry-After",
-            "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
-        }
-    },
+    responses={429: {"description": "the queue is full; see Retry-After", "headers": RETRY_AFTER}},
 )
 def create_job(
-    req: JobRequest,
-    request: Request,
-    response: Response,
-    jobs: JobsDep,
-    datasets: DatasetsDep,
+    req: JobRequest, response: Response, jobs: JobsDep, datasets: DatasetsDep, settings: SettingsDep
 ) -> JobCreated:
     """Queue a training job; follow it at ``events`` or poll ``url``."""
-    plan = plan_job(req, datasets, request.app.state.settings)
+    plan = plan_job(req, datasets, settings.max_job_steps)
     try:
         job = jobs.submit(plan)
     except QueueFull as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+        raise too_many(str(exc), exc.retry_after) from None
     url = f"/api/jobs/{job.id}"
     response.headers["Location"] = url
     return JobCreated(id=job.id, status="queued", url=url, events=f"{url}/events")
@@ -158,7 +69,7 @@ def cancel_job(job: JobDep, jobs: JobsDep) -> dict[str, Any]:
     try:
         jobs.cancel(job.id)
     except NotCancellable as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise refused(409, str(exc)) from None
     return jobs.record(job.id, curves=False)
 
 

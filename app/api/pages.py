@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.deps import StoreDep
+from app.api.deps import StoreDep
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -60,7 +60,7 @@ for _view in VIEWS:
         router.add_api_route(_view.path, _page(_view), methods=["GET"], response_class=HTMLResponse)
 
 
-# --- permanent links to stored runs (issue 4) ------------------------------------------------
+# --- permanent links to stored runs ------------------------------------------------
 
 HISTORY = next(v for v in VIEWS if v.path == "/history")
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from app.deps import StoreDep
-from app.history import NoContour, stored_contour
+from app.api.deps import StoreDep
+from app.api.errors import field_error, refused
+from app.history.contour import NoContour, stored_contour
+from app.history.export import to_csv
+from app.history.store import ACTIVE, RunFilter, RunRecord
 from app.optim.registry import OPTIMIZERS
 from app.schemas import ContourOut, RunDetail, RunPage, RunSummary
-from app.store import ACTIVE, RunFilter, RunRecord
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
@@ -37,7 +37,7 @@ def _summary(record: RunRecord) -> RunSummary:
 def _found(store: StoreDep, run_id: str) -> RunRecord:
     record = store.get(run_id)
     if record is None:
-        raise HTTPException(404, f"no run with id '{run_id}'")
+        raise refused(404, f"no run with id '{run_id}'")
     return record
 
 
@@ -51,17 +51,7 @@ def list_runs(
     limit: int = Query(50, ge=1, le=200),
 ) -> RunPage:
     if optimizer is not None and optimizer not in OPTIMIZERS:
-        raise HTTPException(
-            422,
-            [
-                {
-                    "loc": ["query", "optimizer"],
-                    "field": "optimizer",
-                    "msg": f"optimizer: unknown optimizer '{optimizer}'",
-                    "type": "value_error",
-                }
-            ],
-        )
+        raise field_error("optimizer", f"unknown optimizer '{optimizer}'", location="query")
     total, records = store.list(RunFilter(kind, optimizer, status), offset, limit)
     return RunPage(total=total, offset=offset, limit=limit, items=[_summary(r) for r in records])
 
@@ -80,9 +70,9 @@ def get_run(run_id: str, store: StoreDep) -> RunDetail:
 def delete_run(run_id: str, store: StoreDep) -> Response:
     record = _found(store, run_id)
     if record.status in ACTIVE:  # its job would write it again when it ends
-        raise HTTPException(409, f"run '{run_id}' is still {record.status}: cancel the job first")
+        raise refused(409, f"run '{run_id}' is still {record.status}: cancel the job first")
     if not store.delete(run_id):
-        raise HTTPException(404, f"no run with id '{run_id}'")
+        raise refused(404, f"no run with id '{run_id}'")
     return Response(status_code=204)
 
 
@@ -92,24 +82,7 @@ def run_contour(run_id: str, store: StoreDep) -> ContourOut:
     try:
         return ContourOut(**stored_contour(_found(store, run_id)))
     except NoContour as exc:
-        raise HTTPException(404, str(exc)) from None
-
-
-def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
-    """One row per point (trajectory) or per loss point (training), runs one after another."""
-    rows: list[list[Any]] = []
-    if record.kind == "trajectory":
-        header = ["run", "optimizer", "impl", "step", "x1", "x2", "value", "lr_eff_x1", "lr_eff_x2"]
-        for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
-            rates = [[None, None], *series.get("lr_eff", [])]
-            for t, (point, value) in enumerate(zip(series["points"], series["values"], strict=True)):
-                rows.append([i, run["optimizer"], run["impl"], t, *point, value, *rates[t]])
-    else:
-        header = ["run", "optimizer", "impl", "epoch", "loss"]
-        for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
-            for epoch, loss in zip(series["epochs"], series["losses"], strict=True):
-                rows.append([i, run["optimizer"], run["impl"], epoch, loss])
-    return header, rows
+        raise refused(404, str(exc)) from None
 
 
 @router.get(
@@ -123,9 +96,4 @@ def export_run(run_id: str, store: StoreDep, format: Literal["csv", "json"] = "j
     if format == "json":
         body = RunDetail(**_summary(record).model_dump(), config=record.config, series=record.series)
         return Response(body.model_dump_json(indent=1), media_type="application/json", headers=headers)
-    header, rows = _csv_rows(record)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(out.getvalue(), media_type="text/csv", headers=headers)
+    return Response(to_csv(record), media_type="text/csv", headers=headers)

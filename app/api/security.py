@@ -1,17 +1,16 @@
 """Security basics: response headers, a request body cap, CORS (closed unless configured) and a
 per-client cap on concurrent event streams.
 
-``install(app, settings)`` wires all of it; routers that stream take ``StreamSlot`` as a parameter.
+``install(app, settings)`` wires all of it; routers that stream take ``StreamSlot`` (app/api/deps.py).
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
@@ -42,7 +41,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-RETRY_AFTER_SECONDS = 5
 
 
 class BodyTooLarge(HTTPException):
@@ -173,27 +171,6 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def stream_slot(request: Request) -> AsyncIterator[None]:
-    """Holds one of the client's stream slots until the response has ended (or the client left).
-
-    A request-scoped dependency with ``yield``: FastAPI runs the code after ``yield`` once the
-    streaming response is finished, so the slot is released on ``done``, on errors and on disconnect.
-    """
-    limiter: StreamLimiter = request.app.state.stream_limiter
-    client = client_key(request)
-    if not limiter.acquire(client):
-        raise HTTPException(
-            429,
-            f"too many open streams from this client (limit {limiter.per_client}); close one or retry later",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-    try:
-        yield
-    finally:
-        limiter.release(client)
-
-
-StreamSlot = Annotated[None, Depends(stream_slot)]
 _DETAIL = {
     "application/json": {
         "schema": {
@@ -202,13 +179,6 @@ _DETAIL = {
             "required": ["detail"],
         }
     }
-}
-STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    429: {
-        "description": "too many concurrent streams from this client; see Retry-After",
-        "content": _DETAIL,
-        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
-    },
 }
 BODY_RESPONSES: dict[str, dict[str, Any]] = {
     "400": {"description": "the body could not be read at all (not UTF-8, broken multipart)", "content": _DETAIL},

@@ -11,14 +11,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.api.debug import TRAJECTORY_GENERATORS
-from app.api.security import STREAM_RESPONSES, StreamSlot
-from app.api.streams import StreamCleanup
-from app.deps import StoreDep
+from app.api.deps import StoreDep, StreamCleanup, StreamSlot
+from app.api.errors import STREAM_RESPONSES
+from app.history.store import RunStore
 from app.optim.expression import custom_objective
 from app.optim.functions import Objective, contour_grid, get_objective
 from app.optim.registry import get_optimizer
 from app.schemas import RunOut, TrajectoryRequest, TrajectoryResponse
-from app.store import RunStore
 from app.trajectories import RunConfig, RunResult, run_all, run_chunks, to_record
 
 router = APIRouter(prefix="/api/trajectories", tags=["trajectories"])

@@ -1,0 +1,43 @@
+"""The contour behind a stored 2D comparison, rebuilt from its record (the grid is not stored)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from app.history.store import RunRecord
+from app.optim.expression import custom_objective
+from app.optim.functions import Objective, contour_grid, get_objective
+
+
+class NoContour(ValueError):
+    """The record is not a 2D comparison whose function can be rebuilt."""
+
+
+def _objective(config: dict[str, Any]) -> Objective:
+    function = config.get("function")
+    if function == "custom":
+        return custom_objective(str(config.get("expression") or ""), box=config.get("box"), start=config.get("start"))
+    return get_objective(str(function))
+
+
+def stored_contour(record: RunRecord, n: int = 80) -> dict[str, Any]:
+    """f on an n×n grid over the comparison's view box (non-finite values as None), for a contour plot."""
+    if record.kind != "trajectory":
+        raise NoContour(f"run '{record.id}' is a {record.kind} run: it has no 2D function")
+    try:
+        objective = _objective(record.config)
+    except ValueError as exc:  # a record written by an older version, or edited by hand
+        raise NoContour(f"the function of run '{record.id}' cannot be rebuilt: {exc}") from None
+    box = record.config.get("box") or list(objective.box)
+    grid = contour_grid(objective, (box[0], box[1], box[2], box[3]), n)
+    z = [[v if math.isfinite(v) else None for v in row] for row in grid["z"]]
+    return {
+        "function": record.config.get("function"),
+        "expression": record.config.get("expression"),
+        "box": list(box),
+        "log_contours": objective.log_contours,
+        "x1": grid["x1"],
+        "x2": grid["x2"],
+        "z": z,
+    }

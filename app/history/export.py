@@ -1,0 +1,35 @@
+"""A stored record as CSV: one row per point (2D comparison) or per loss point (training job)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from app.history.store import RunRecord
+
+
+def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
+    """One row per point (trajectory) or per loss point (training), runs one after another."""
+    rows: list[list[Any]] = []
+    if record.kind == "trajectory":
+        header = ["run", "optimizer", "impl", "step", "x1", "x2", "value", "lr_eff_x1", "lr_eff_x2"]
+        for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
+            rates = [[None, None], *series.get("lr_eff", [])]
+            for t, (point, value) in enumerate(zip(series["points"], series["values"], strict=True)):
+                rows.append([i, run["optimizer"], run["impl"], t, *point, value, *rates[t]])
+    else:
+        header = ["run", "optimizer", "impl", "epoch", "loss"]
+        for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
+            for epoch, loss in zip(series["epochs"], series["losses"], strict=True):
+                rows.append([i, run["optimizer"], run["impl"], epoch, loss])
+    return header, rows
+
+
+def to_csv(record: RunRecord) -> str:
+    header, rows = _csv_rows(record)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,56 @@
+"""A job request checked against what only the server knows, turned into a plan for the workers.
+
+The data set, its rows, the step limit and the device are checked all at once, so a client hears of
+every refused field in one answer, not one per attempt.
+"""
+
+from __future__ import annotations
+
+import math
+
+from app.data.registry import DatasetRegistry, DatasetUnavailable
+from app.optim.registry import get_optimizer
+from app.schemas import JobRequest
+from app.training.engine import RunConfig, resolve_device
+from app.training.jobs import JobPlan
+from app.validation import FieldProblem, Refused
+
+
+def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int) -> JobPlan:
+    """The plan of ``req``, hyper-parameters complete; ``Refused`` naming every field at fault."""
+    problems: list[FieldProblem] = []
+    dataset = None
+    try:
+        dataset = datasets.get(req.dataset)
+    except KeyError:
+        known = ", ".join(datasets.known_ids())
+        problems.append(FieldProblem("dataset", f"unknown dataset '{req.dataset}'; expected one of {known}"))
+    except DatasetUnavailable as exc:
+        problems.append(FieldProblem("dataset", str(exc)))
+    if dataset is not None:
+        problems.extend(_schedule_problems(req, dataset.id, dataset.rows, max_steps))
+    device = None
+    try:
+        device = resolve_device(req.device).type
+    except ValueError as exc:
+        problems.append(FieldProblem("device", str(exc)))
+    if problems or dataset is None or device is None:
+        raise Refused(problems)
+    runs = [
+        RunConfig(run.optimizer, run.impl, get_optimizer(run.optimizer).resolve(run.hyperparams, run.impl, "training"))
+        for run in req.runs
+    ]
+    return JobPlan(dataset, runs, req.batch_size, req.epochs, req.seed, req.device, device)
+
+
+def _schedule_problems(req: JobRequest, dataset_id: str, rows: int, max_steps: int) -> list[FieldProblem]:
+    if req.batch_size > rows:
+        return [FieldProblem("batch_size", f"must be at most {rows}, the rows of dataset '{dataset_id}'")]
+    steps = req.epochs * math.ceil(rows / req.batch_size)
+    if steps > max_steps:
+        message = (
+            f"this job would take {steps:,} steps (epochs × minibatches per epoch); the server's limit is "
+            f"{max_steps:,}: use fewer epochs or a larger batch"
+        )
+        return [FieldProblem("epochs", message)]
+    return []

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.serve import running_server
+from tests.utils import running_server
 
 BODY = {
     "function": "quadratic",

@@ -22,7 +22,7 @@ import httpx
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.serve import running_server
+from tests.utils import running_server
 
 JOB = {
     "dataset": "airfoil",

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("OPTLAB_DATA_DIR", ROOT.parent / "shared" / "data")).resolve()
-ARTIFACTS = ROOT / "test-artifacts"
+from tests.utils import DATA_DIR
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright
 
-from bench.serve import running_server
-from tests.conftest import ARTIFACTS, DATA_DIR
+from tests.utils import ARTIFACTS, DATA_DIR, running_server
 
 CHROMIUM = Path(os.environ.get("OPTLAB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import FilePayload, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.conftest import DATA_DIR
 from tests.e2e.conftest import PageLog
+from tests.utils import DATA_DIR
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,7 @@ import io
 
 from fastapi.testclient import TestClient
 
-from tests.sse import parse_sse
-from tests.test_api_trajectories import BOOK
+from tests.utils import BOOK, parse_sse
 
 
 def test_a_comparison_is_stored_and_opens_by_id(client: TestClient) -> None:

@@ -34,7 +34,7 @@ import pytest
 import yaml
 from dockerfile_parse import DockerfileParser
 
-from tests.conftest import DATA_DIR, ROOT
+from tests.utils import DATA_DIR, ROOT
 
 DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE = ROOT / "compose.yaml"

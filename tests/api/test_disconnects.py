@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.serve import running_server
-from tests.test_api_jobs import LONG_JOB
+from tests.utils import LONG_JOB, running_server
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import DATA_DIR
+from tests.utils import DATA_DIR
 
 
 def table(rows: int = 40, cols: int = 4, header: bool = True) -> bytes:

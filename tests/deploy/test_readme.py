@@ -4,14 +4,14 @@ class and default ε (a new endpoint or optimizer cannot land undocumented)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from app.main import create_app
 from app.optim.registry import OPTIMIZERS
+from tests.utils import ROOT
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (ROOT / "README.md").read_text()
 
 
 def section(title: str) -> str:

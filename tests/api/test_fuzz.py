@@ -19,7 +19,7 @@ from schemathesis.python.asgi import shutdown_lifespans
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import DATA_DIR
+from tests.utils import DATA_DIR
 
 MAX_EXAMPLES = 20  # per operation and phase: 10-20 s for the whole API on 2 busy cores
 # "Schema-valid data must be accepted" cannot hold where validity depends on more than JSON Schema can say:

@@ -10,9 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.serve import running_server
-from tests.test_api_jobs import BOOK_JOB, LONG_JOB
-from tests.test_api_trajectories import BOOK
+from tests.utils import BOOK, BOOK_JOB, LONG_JOB, running_server
 
 pytestmark = pytest.mark.slow
 

@@ -7,17 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.sse import parse_sse
-
-BOOK = {
-    "function": "quadratic",
-    "start": [-5, -2],
-    "steps": 20,
-    "runs": [
-        {"optimizer": "adagrad", "impl": "book", "hyperparams": {"eta": 0.4}},
-        {"optimizer": "rmsprop", "impl": "book", "hyperparams": {"eta": 0.4, "gamma": 0.9}},
-    ],
-}
+from tests.utils import BOOK, parse_sse
 
 
 def test_trajectories_return_the_books_numbers(client: TestClient) -> None:

@@ -5,28 +5,24 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from pathlib import Path
 
 import pytest
 import torch
 
-from app.data.airfoil import FILENAME, load_airfoil
+from app.data.airfoil import load_airfoil
 from app.data.dataset import Dataset
 from app.data.synthetic import make_synthetic
 from app.optim.registry import get_optimizer
 from app.training.engine import Point, RunConfig, Trainer, resolve_device
 from app.training.schedule import Schedule, batch_orders, record_interval
-from tests.conftest import DATA_DIR
+from tests.utils import airfoil_file
 
 BOOK_TOLERANCE = 0.004
 
 
 @pytest.fixture(scope="module")
 def airfoil() -> Dataset:
-    path = Path(DATA_DIR) / FILENAME
-    if not path.is_file():
-        pytest.skip(f"the airfoil data are not in {DATA_DIR}")
-    return load_airfoil(path)
+    return load_airfoil(airfoil_file())
 
 
 def run(optimizer: str, impl: str = "book", **hp: float) -> RunConfig:

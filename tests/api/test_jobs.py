@@ -13,53 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from tests.sse import parse_sse
-
-WAIT = 60.0  # an upper bound on waits, never a timing assertion
-BOOK_JOB = {
-    "dataset": "synthetic",
-    "batch_size": 10,
-    "epochs": 2,
-    "seed": 0,
-    "device": "cpu",
-    "runs": [
-        {"optimizer": "adagrad", "impl": "book", "hyperparams": {"eta": 0.1}},
-        {"optimizer": "rmsprop", "impl": "book", "hyperparams": {"eta": 0.01, "gamma": 0.9}},
-    ],
-}
-LONG_JOB = {  # 150,000 steps of two torch runs: always cancelled
-    "dataset": "synthetic",
-    "batch_size": 1,
-    "epochs": 100,
-    "runs": [{"optimizer": "rmsprop", "impl": "torch"}, {"optimizer": "adam", "impl": "torch"}],
-}
-
-
-def stream(client: TestClient, job_id: str, headers: dict[str, str] | None = None, query: str = "") -> list[dict]:
-    response = client.get(f"/api/jobs/{job_id}/events{query}", headers=headers or {})
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/event-stream")
-    return parse_sse(response.text)
-
-
-def submit(client: TestClient, body: dict[str, Any]) -> str:
-    response = client.post("/api/jobs", json=body)
-    assert response.status_code == 202, response.text
-    return str(response.json()["id"])
-
-
-def until(client: TestClient, job_id: str, statuses: set[str]) -> dict[str, Any]:
-    for _ in range(int(WAIT / 0.01)):
-        record = client.get(f"/api/jobs/{job_id}").json()
-        if record["status"] in statuses:
-            return dict(record)
-        time.sleep(0.01)
-    raise AssertionError(f"job {job_id} never reached {statuses}")
-
-
-def errors(response: Any) -> dict[str, str]:
-    assert response.status_code == 422, response.text
-    return {e["field"]: e["msg"] for e in response.json()["detail"]}
+from tests.utils import BOOK_JOB, LONG_JOB, WAIT, errors, stream, submit, until
 
 
 @pytest.fixture

@@ -16,10 +16,9 @@ from app.data.dataset import DataError, standardise
 from app.data.registry import DatasetRegistry, DatasetUnavailable, UploadStoreFull
 from app.data.synthetic import make_synthetic
 from app.data.table import Limits, decode, parse_table
-from tests.conftest import DATA_DIR, ROOT
+from tests.utils import DATA_DIR, ROOT
 
 AIRFOIL = Path(DATA_DIR) / FILENAME
-needs_airfoil = pytest.mark.skipif(not AIRFOIL.is_file(), reason=f"the airfoil data are not in {DATA_DIR}")
 
 
 def csv_bytes(rows: list[list[object]], header: list[str] | None = None, sep: str = ",") -> bytes:
@@ -35,7 +34,6 @@ def good_rows(n: int = 12, cols: int = 3) -> list[list[object]]:
 # --- airfoil --------------------------------------------------------------------------------
 
 
-@needs_airfoil
 def test_airfoil_is_standardised_as_the_book_over_all_1503_rows() -> None:
     data = load_airfoil(AIRFOIL)
     assert data.X.shape == (1500, 5) and data.y.shape == (1500,)
@@ -56,7 +54,6 @@ def test_a_missing_airfoil_file_says_so(tmp_path: Path) -> None:
         load_airfoil(tmp_path / FILENAME)
 
 
-@needs_airfoil
 @pytest.mark.parametrize(
     ("edit", "reason"),
     [
@@ -80,7 +77,6 @@ def test_a_malformed_airfoil_file_is_refused_with_the_reason(
         load_airfoil(path)
 
 
-@needs_airfoil
 def test_the_data_check_cli_accepts_the_real_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(AIRFOIL)]) == 0
     out = capsys.readouterr().out

@@ -16,8 +16,7 @@ from app.config import Settings
 from app.history.listener import JobHistory
 from app.history.store import RunRecord, RunStore
 from app.main import create_app
-from tests.test_api_jobs import BOOK_JOB, LONG_JOB, WAIT, stream, submit, until
-from tests.test_api_trajectories import BOOK
+from tests.utils import BOOK, BOOK_JOB, LONG_JOB, WAIT, stream, submit, until
 
 
 def stored(client: TestClient, run_id: str) -> dict[str, Any]:
@@ -208,7 +207,8 @@ def test_debug_stats_count_threads_streams_and_jobs(client: TestClient) -> None:
     stats = client.get("/api/debug/stats").json()
     workers = client.app.state.settings.max_concurrent_jobs  # type: ignore[attr-defined]
     assert stats["threads"]["jobs"] == stats["jobs"]["workers"] == workers
-    assert stats["threads"]["total"] == stats["threads"]["pool"] + stats["threads"]["jobs"] + stats["threads"]["other"]
+    assert stats["threads"]["other"] >= 1  # the main thread at least: job workers are not counted there
+    assert stats["threads"]["os"] >= stats["threads"]["total"]  # the OS sees torch's threads too
     assert stats["threads"]["pool_busy"] == 0  # the endpoint runs on the event loop
     assert stats["streams"] == {"open": 0, "trajectory_generators": 0}
     assert stats["jobs"]["subscribers"] == 0 and stats["tasks"] >= 1 and stats["rss_bytes"] > 0

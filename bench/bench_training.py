@@ -49,7 +49,9 @@ def squared_loss(y_hat: Tensor, y: Tensor) -> Tensor:
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
-def evaluate_loss_by_batches(net: Callable[[Tensor], Tensor], data_iter: DataLoader, X: Tensor, y: Tensor) -> float:
+def evaluate_loss_by_batches(
+    net: Callable[[Tensor], Tensor], data_iter: DataLoader[tuple[Tensor, ...]], X: Tensor, y: Tensor
+) -> float:
     """As the book's ``evaluate_loss``: sum the loss over a pass of the data iterator."""
     total, count = 0.0, 0
     for Xb, yb in data_iter:
@@ -59,7 +61,9 @@ def evaluate_loss_by_batches(net: Callable[[Tensor], Tensor], data_iter: DataLoa
     return total / count
 
 
-def evaluate_loss_at_once(net: Callable[[Tensor], Tensor], data_iter: DataLoader, X: Tensor, y: Tensor) -> float:
+def evaluate_loss_at_once(
+    net: Callable[[Tensor], Tensor], data_iter: DataLoader[tuple[Tensor, ...]], X: Tensor, y: Tensor
+) -> float:
     with torch.no_grad():
         return float(squared_loss(net(X), y).mean())
 

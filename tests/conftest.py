@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.utils import DATA_DIR
 
+if TYPE_CHECKING:  # app modules are imported inside the fixtures, once the test has set the environment
+    from app.config import Settings
+
 
 @pytest.fixture
-def settings(tmp_path: Path):  # -> Settings, imported lazily so env is read per test
+def settings(tmp_path: Path) -> Settings:
     from app.config import Settings
 
     return Settings(data_dir=DATA_DIR, db_path=tmp_path / "runs.sqlite3", warm_up=False)
 
 
 @pytest.fixture
-def client(settings) -> Iterator[TestClient]:
+def client(settings: Settings) -> Iterator[TestClient]:
     from app.main import create_app
 
     with TestClient(create_app(settings)) as test_client:

@@ -102,7 +102,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float, log: 
 
 # --- requests and clients ---------------------------------------------------------------------
 
-BOOK = {
+BOOK: dict[str, Any] = {
     "function": "quadratic",
     "start": [-5, -2],
     "steps": 20,
@@ -112,7 +112,7 @@ BOOK = {
     ],
 }
 WAIT = 60.0  # an upper bound on waits, never a timing assertion
-BOOK_JOB = {
+BOOK_JOB: dict[str, Any] = {
     "dataset": "synthetic",
     "batch_size": 10,
     "epochs": 2,
@@ -123,7 +123,7 @@ BOOK_JOB = {
         {"optimizer": "rmsprop", "impl": "book", "hyperparams": {"eta": 0.01, "gamma": 0.9}},
     ],
 }
-LONG_JOB = {  # 150,000 steps of two torch runs: always cancelled
+LONG_JOB: dict[str, Any] = {  # 150,000 steps of two torch runs: always cancelled
     "dataset": "synthetic",
     "batch_size": 1,
     "epochs": 100,
@@ -131,7 +131,9 @@ LONG_JOB = {  # 150,000 steps of two torch runs: always cancelled
 }
 
 
-def stream(client: TestClient, job_id: str, headers: dict[str, str] | None = None, query: str = "") -> list[dict]:
+def stream(
+    client: TestClient, job_id: str, headers: dict[str, str] | None = None, query: str = ""
+) -> list[dict[str, Any]]:
     response = client.get(f"/api/jobs/{job_id}/events{query}", headers=headers or {})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/event-stream")

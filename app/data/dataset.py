@@ -68,7 +68,8 @@ def standardise(values: np.ndarray, columns: tuple[str, ...] | list[str] = ()) -
     if not np.isfinite(out).all():
         j = int(np.nonzero(~np.isfinite(out).all(axis=0))[0][0])
         raise DataError(f"{column_name(columns, j)}: values too large to standardise")
-    return out
+    result: np.ndarray = out
+    return result
 
 
 def split_xy(standardised: np.ndarray) -> tuple[Tensor, Tensor]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -145,7 +146,7 @@ def get_objective(name: str) -> Objective:
         raise ValueError(f"unknown function '{name}'; expected one of {sorted(OBJECTIVES)}") from None
 
 
-def contour_grid(objective: Objective, box: Box, n: int = 80) -> dict[str, list]:
+def contour_grid(objective: Objective, box: Box, n: int = 80) -> dict[str, list[Any]]:
     """f on an n×n grid over ``box``, rows along x2, for a contour plot."""
     x1 = torch.linspace(box[0], box[1], n, dtype=torch.float64)
     x2 = torch.linspace(box[2], box[3], n, dtype=torch.float64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ def table(rows: int = 40, cols: int = 4, header: bool = True) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def upload(client: TestClient, content: bytes, name: str = "data.csv") -> dict:
+def upload(client: TestClient, content: bytes, name: str = "data.csv") -> dict[str, Any]:
     response = client.post("/api/datasets", files={"file": (name, content, "text/csv")})
     return {"status": response.status_code, "body": response.json(), "headers": response.headers}
 

@@ -179,7 +179,7 @@ def test_last_event_id_gets_exactly_the_missed_events(client: TestClient) -> Non
 
 def test_every_tab_gets_the_same_stream(client: TestClient) -> None:
     job_id = submit(client, BOOK_JOB)
-    results: list[list[dict]] = [[], [], []]
+    results: list[list[dict[str, Any]]] = [[], [], []]
 
     def watch(k: int) -> None:
         results[k] = stream(client, job_id)

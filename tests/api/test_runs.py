@@ -37,7 +37,12 @@ def test_list_filters_by_kind_optimizer_and_status(client: TestClient) -> None:
 
 
 def test_list_refuses_bad_filters_by_name(client: TestClient) -> None:
-    for params, field in [({"optimizer": "lbfgs"}, "optimizer"), ({"kind": "x"}, "kind"), ({"limit": 0}, "limit")]:
+    cases: list[tuple[dict[str, str | int], str]] = [
+        ({"optimizer": "lbfgs"}, "optimizer"),
+        ({"kind": "x"}, "kind"),
+        ({"limit": 0}, "limit"),
+    ]
+    for params, field in cases:
         response = client.get("/api/runs", params=params)
         assert response.status_code == 422 and response.json()["detail"][0]["field"] == field
 

@@ -323,7 +323,7 @@ def test_a_client_that_goes_away_frees_its_slot(settings: Settings) -> None:
             conn, response = open_stream(port)
             assert response.status == 200 and response.readline() == b"event: held\n"
             assert app.state.stream_limiter.open_streams() == 1
-            conn.sock.shutdown(socket.SHUT_RDWR)  # type: ignore[union-attr]
+            conn.sock.shutdown(socket.SHUT_RDWR)
             conn.close()
             assert eventually(lambda: app.state.stream_limiter.open_streams() == 0)
         release.set()

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 import yaml
@@ -288,9 +289,9 @@ def test_torch_index_is_a_build_argument_not_a_requirement(stages: list[Stage]) 
 
 
 def test_data_are_fetched_checked_and_kept_off_the_volume(stages: list[Stage]) -> None:
-    args = {}
+    args: dict[str, str] = {}
     for stage in stages:
-        args.update(a.split("=", 1) for a in stage.values("ARG"))
+        args.update(tuple(a.split("=", 1)) for a in stage.values("ARG"))  # type: ignore[misc]
     assert args["AIRFOIL_URL"].endswith(f"/00291/{AIRFOIL}")
     env = _image_env(stages)
     data_dir = PurePosixPath(env["OPTLAB_DATA_DIR"])
@@ -510,9 +511,10 @@ def test_dockerignore_keeps_what_the_image_needs() -> None:
 # --- compose.yaml and the README ---------------------------------------------------------------
 
 
-def _compose() -> dict:
+def _compose() -> dict[str, Any]:
     with COMPOSE.open() as f:
-        return yaml.safe_load(f)
+        loaded: dict[str, Any] = yaml.safe_load(f)
+        return loaded
 
 
 def test_compose_agrees_with_the_dockerfile(stages: list[Stage]) -> None:

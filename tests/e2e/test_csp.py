@@ -8,6 +8,7 @@ and SVG. Stricter policies are tried too, to show that each extra directive is n
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route
@@ -37,7 +38,7 @@ LISTEN = (
 )
 
 
-def probe(page: Page, live_server: str, policy: str) -> dict[str, object]:
+def probe(page: Page, live_server: str, policy: str) -> dict[str, Any]:
     def serve(body: str, content_type: str) -> Callable[[Route], None]:
         return lambda route: route.fulfill(
             status=200,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 import math
+from collections.abc import Callable
 
 import pytest
 import torch
@@ -24,7 +25,7 @@ def f_at(text: str, x1: float, x2: float) -> float:
     return float(fn(torch.tensor(x1, dtype=F64), torch.tensor(x2, dtype=F64)))
 
 
-def close(a: list, b: list) -> bool:
+def close(a: list[float], b: list[float]) -> bool:
     return torch.allclose(torch.tensor(a, dtype=F64), torch.tensor(b, dtype=F64), rtol=1e-10, atol=1e-12)
 
 
@@ -65,7 +66,9 @@ def refusal(text: str) -> ExpressionError:
     ],
 )
 @pytest.mark.parametrize("point", [(0.7, 1.3), (2.1, 0.4)])
-def test_values_match_python_math(text: str, reference, point: tuple[float, float]) -> None:
+def test_values_match_python_math(
+    text: str, reference: Callable[[float, float], float], point: tuple[float, float]
+) -> None:
     assert f_at(text, *point) == pytest.approx(reference(*point), rel=1e-12)
 
 

@@ -158,7 +158,7 @@ def test_vectorised_hyperparameters_equal_separate_runs() -> None:
     etas, gammas = [0.01, 0.1, 0.4], [0.0, 0.5, 0.9]
     grads = torch.randn(10, 5, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
     w = torch.ones(5, 3, dtype=torch.float64)
-    hp = {
+    hp: dict[str, float | torch.Tensor] = {
         "eta": torch.tensor([etas], dtype=torch.float64),
         "gamma": torch.tensor([gammas], dtype=torch.float64),
         "eps": 1e-6,

@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from app.optim import expression as ex
 from app.optim.functions import OBJECTIVES
-from app.optim.registry import OPTIMIZERS, get_optimizer
+from app.optim.registry import OPTIMIZERS, HyperParamError, get_optimizer
 
 Impl = Literal["book", "torch"]
 COORD_LIMIT = 1e5
@@ -34,6 +34,7 @@ class HyperParamInfo(BaseModel):
     high_inclusive: bool
     bounds: str
     description: str
+    aliases: list[str] = Field(description="other names a request may use for it (PyTorch's, the book's)")
 
 
 class OptimizerInfo(BaseModel):
@@ -111,13 +112,10 @@ class RunSpec(StrictModel):
         name = info.data.get("optimizer")
         if name is None:  # the optimizer itself was refused; that error says enough
             return given
-        spec = get_optimizer(name)
-        for key, value in given.items():
-            try:
-                spec.resolve({key: value}, info.data.get("impl", "book"))
-            except ValueError as exc:
-                raise PydanticCustomError("hyperparam", "{message}", {"message": str(exc), "name": key}) from None
-        return given
+        try:  # aliases (lr, alpha, momentum, beta) become the canonical names here, for the answer and the history
+            return get_optimizer(name).canonical(given)
+        except HyperParamError as exc:
+            raise PydanticCustomError("hyperparam", "{message}", {"message": str(exc), "name": exc.key}) from None
 
 
 def _check_pair(value: list[float] | None) -> list[float] | None:

@@ -42,6 +42,7 @@ def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
                 high_inclusive=hp.high_inclusive,
                 bounds=hp.bounds_text(),
                 description=hp.description,
+                aliases=list(hp.aliases),
             )
             for hp in spec.hyperparams
         ],

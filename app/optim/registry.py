@@ -18,6 +18,14 @@ from app.optim import rules
 IMPLS = ("book", "torch")
 
 
+class HyperParamError(ValueError):
+    """A refused hyper-parameter; ``key`` is the name the caller used for it (perhaps an alias)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 @dataclass(frozen=True)
 class HyperParam:
     name: str
@@ -28,6 +36,7 @@ class HyperParam:
     description: str
     low_inclusive: bool = True
     high_inclusive: bool = True
+    aliases: tuple[str, ...] = ()  # other names a request may use: PyTorch's (lr, alpha, momentum), the book's
 
     def bounds_text(self) -> str:
         left = "[" if self.low_inclusive else "("
@@ -83,30 +92,49 @@ class OptimizerSpec:
             values.update(self.torch.default_overrides)
         return values
 
-    def resolve(self, given: Mapping[str, float], impl: str = "book", context: str = "2d") -> dict[str, float]:
-        """All hyper-parameters, defaults filled in; raises ValueError naming a bad one."""
-        known = {hp.name for hp in self.hyperparams}
-        for name in given:
-            if name not in known:
-                raise ValueError(f"unknown hyper-parameter '{name}' for {self.name}; expected one of {sorted(known)}")
-        values = self.defaults(impl, context)
-        for name, value in given.items():
+    def canonical_name(self, key: str) -> str:
+        """The hyper-parameter's own name for a name or an alias."""
+        for hp in self.hyperparams:
+            if key == hp.name or key in hp.aliases:
+                return hp.name
+        accepted = [hp.name for hp in self.hyperparams]
+        aliases = [f"{alias} for {hp.name}" for hp in self.hyperparams for alias in hp.aliases]
+        also = f" (or the aliases {', '.join(aliases)})" if aliases else ""
+        raise HyperParamError(key, f"unknown hyper-parameter '{key}' for {self.name}; expected one of {accepted}{also}")
+
+    def canonical(self, given: Mapping[str, float]) -> dict[str, float]:
+        """``given`` under the canonical names, each value checked against its bounds; raises
+        HyperParamError naming the key the caller used (a name given twice, via an alias, included)."""
+        out: dict[str, float] = {}
+        used: dict[str, str] = {}  # canonical name -> the key given for it
+        for key, value in given.items():
+            name = self.canonical_name(key)
+            if name in used:
+                first, second = sorted((used[name], key), key=lambda k: (k != name, k))
+                what = f"'{second}' is an alias of '{name}'" if first == name else f"both are aliases of '{name}'"
+                raise HyperParamError(key, f"give '{first}' or '{second}', not both: {what}")
             hp = self.param(name)
             if not hp.accepts(float(value)):
-                raise ValueError(f"{name} must be a finite number in {hp.bounds_text()}, got {value}")
-            values[name] = float(value)
-        return values
+                called = name if key == name else f"{key} (alias of {name})"
+                raise HyperParamError(key, f"{called} must be a finite number in {hp.bounds_text()}, got {value}")
+            used[name] = key
+            out[name] = float(value)
+        return out
+
+    def resolve(self, given: Mapping[str, float], impl: str = "book", context: str = "2d") -> dict[str, float]:
+        """All hyper-parameters under their canonical names, defaults filled in (aliases accepted)."""
+        return {**self.defaults(impl, context), **self.canonical(given)}
 
 
 # --- hyper-parameters shared by several optimizers ---------------------------------------
 
 
 def _eta(default: float) -> HyperParam:
-    return HyperParam("eta", "η", default, 0.0, 100.0, "learning rate", low_inclusive=False)
+    return HyperParam("eta", "η", default, 0.0, 100.0, "learning rate", low_inclusive=False, aliases=("lr",))
 
 
-def _decay(name: str, symbol: str, default: float, what: str) -> HyperParam:
-    return HyperParam(name, symbol, default, 0.0, 1.0, what, high_inclusive=False)
+def _decay(name: str, symbol: str, default: float, what: str, aliases: tuple[str, ...] = ()) -> HyperParam:
+    return HyperParam(name, symbol, default, 0.0, 1.0, what, high_inclusive=False, aliases=aliases)
 
 
 def _eps(default: float) -> HyperParam:
@@ -217,7 +245,16 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             label="Momentum",
             section="7.4",
             summary="v ← γ v + η g, x ← x − v",
-            hyperparams=(_eta(0.4), _decay("gamma", "γ", 0.5, "momentum: how much of the last velocity is kept")),
+            hyperparams=(
+                _eta(0.4),
+                _decay(
+                    "gamma",
+                    "γ",
+                    0.5,
+                    "momentum: how much of the last velocity is kept",
+                    aliases=("momentum", "beta"),  # torch.optim.SGD's name; the English edition's β
+                ),
+            ),
             init=rules.velocity_state,
             step=rules.momentum_step,
             training_defaults={"eta": 0.02, "gamma": 0.5},
@@ -253,7 +290,11 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             label="RMSProp",
             section="7.6",
             summary="s ← γ s + (1−γ) g², x ← x − η/√(s+ε) · g",
-            hyperparams=(_eta(0.4), _decay("gamma", "γ", 0.9, "decay of the squared-gradient average"), _eps(1e-6)),
+            hyperparams=(
+                _eta(0.4),
+                _decay("gamma", "γ", 0.9, "decay of the squared-gradient average", aliases=("alpha",)),
+                _eps(1e-6),
+            ),
             init=rules.square_state,
             step=rules.rmsprop_step,
             training_defaults={"eta": 0.01, "gamma": 0.9},

@@ -55,3 +55,22 @@ def test_every_optimizer_has_a_row_with_its_torch_class_and_default_eps(name: st
     if "eps" in spec.torch.default_overrides:
         eps_torch, eps_book = spec.torch.default_overrides["eps"], spec.defaults("book")["eps"]
         assert f"default ε {short(eps_torch)} instead of {short(eps_book)}" in row
+
+
+def alias_cell(row: str) -> dict[str, str]:
+    """'`lr` → `eta`; `momentum`, `beta` → `gamma`' → {lr: eta, momentum: gamma, beta: gamma}."""
+    cell = row.strip().strip("|").split("|")[-1]
+    listed = {}
+    for part in cell.split(";"):
+        if "→" in part:
+            left, right = part.split("→")
+            for alias in re.findall(r"`(\w+)`", left):
+                listed[alias] = right.strip().strip("`")
+    return listed
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_every_optimizer_row_lists_its_aliases(name: str) -> None:
+    row = table_rows(section("Book or torch.optim"))[name]
+    aliases = {alias: hp.name for hp in OPTIMIZERS[name].hyperparams for alias in hp.aliases}
+    assert alias_cell(row) == aliases

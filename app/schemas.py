@@ -272,6 +272,13 @@ class JobRequest(StrictModel):
     batch_size: int = Field(10, ge=1, le=200_000, description="minibatch size, at most the data set's rows")
     epochs: int = Field(2, ge=1, le=100)
     seed: int = Field(0, ge=0, le=2**31 - 1, description="initial weights, minibatch order (and SGD noise)")
+    seeds: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="train every run with seeds seed … seed+seeds−1 (each its own initial weights and minibatch "
+        "order), reported as the mean over the seeds with their spread",
+    )
     device: Device = Field("auto", description="auto = cuda when available, else cpu; cuda without CUDA → 422")
     runs: list[RunSpec] = Field(
         min_length=1,
@@ -303,16 +310,29 @@ class JobRunOutcome(BaseModel):
     impl: Impl
     hyperparams: dict[str, float] = Field(description="complete: the defaults filled in")
     status: TrainingRunStatus
-    final_loss: float | None = Field(description="last full-data loss; null if diverged or none yet")
+    final_loss: float | None = Field(
+        description="last full-data loss (the mean over the seeds); null if diverged or none yet"
+    )
+    final_loss_sd: float | None = Field(
+        description="sample standard deviation of the seeds' final losses; null with one seed, or as final_loss"
+    )
+    final_loss_min: float | None = Field(description="lowest seed's final loss; null as final_loss")
+    final_loss_max: float | None = Field(description="highest seed's final loss; null as final_loss")
     sec_per_epoch: float | None = Field(description="training time per epoch spent on this run (losses excluded)")
-    diverged_at: float | None = Field(description="epoch at which the loss became non-finite")
+    diverged_at: float | None = Field(description="epoch at which the loss (of any seed) became non-finite")
     summary: str = Field(description="the book's line, e.g. 'loss: 0.243452, 0.049984 sec per epoch'")
     points: int = Field(description="loss points recorded so far")
 
 
 class JobRunOut(JobRunOutcome):
     epochs: list[float] = Field(description="x of each point, in epochs (examples seen / rows)")
-    losses: list[float] = Field(description="full-data loss (mean of (ŷ−y)²/2) at each point")
+    losses: list[float] = Field(description="full-data loss (mean of (ŷ−y)²/2) at each point, mean over the seeds")
+    losses_min: list[float] = Field(description="the lowest seed's loss at each point (= losses with one seed)")
+    losses_max: list[float] = Field(description="the highest seed's loss at each point (= losses with one seed)")
+    elapsed: list[float] = Field(
+        description="training seconds spent on this run up to each point (full-data losses excluded, as the book's "
+        "train_ch11 times it)"
+    )
 
 
 class JobSummary(BaseModel):
@@ -326,6 +346,7 @@ class JobSummary(BaseModel):
     batch_size: int
     epochs: int
     seed: int
+    seeds: int = Field(description="seeds per run: seed … seed+seeds−1")
     device_requested: Device
     device: Literal["cpu", "cuda"]
     steps: int = Field(description="optimizer steps the job takes: epochs × minibatches per epoch")

@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 from app.data.airfoil import FILENAME, load_airfoil  # noqa: E402
 from app.data.synthetic import make_synthetic  # noqa: E402
 from app.optim.registry import get_optimizer  # noqa: E402
-from app.training.engine import RunConfig, Trainer  # noqa: E402
+from app.training.engine import Trainer  # noqa: E402
+from app.training.runs import RunConfig  # noqa: E402
 
 REPEATS = 15
 ETA, GAMMA, EPS = 0.01, 0.9, 1e-6
@@ -98,6 +99,15 @@ def engine_job(X: Tensor, y: Tensor, seed: int, configs: list[RunConfig]) -> lis
     return runs[0].losses
 
 
+def seeded_job(X: Tensor, y: Tensor, configs: list[RunConfig], seeds: int) -> None:
+    Trainer(X, y, configs, batch_size=10, epochs=2, seed=0, seeds=seeds).run()
+
+
+def one_by_one(X: Tensor, y: Tensor, configs: list[RunConfig], seeds: int) -> None:
+    for seed in range(seeds):
+        engine_job(X, y, seed, configs)
+
+
 def timed(fn: Callable[..., object], *args: object) -> float:
     start = time.perf_counter()
     fn(*args)
@@ -159,6 +169,17 @@ def main() -> None:
         print(
             f"  K={k:5d}: {median * 1e3:8.2f} ms per job, {median / k * 1e3:8.4f} ms per run, "
             f"{median / k / 2 * 1e6:8.2f} µs per run per epoch"
+        )
+
+    print("\nseeds as columns: one job of S seeds vs S one-seed jobs, AdaGrad and RMSProp, side by side:")
+    pair = [
+        RunConfig(name, "book", get_optimizer(name).resolve({}, "book", "training")) for name in ("adagrad", "rmsprop")
+    ]
+    for seeds in (5, 32):
+        together = statistics.median(timed(seeded_job, X, y, pair, seeds) for _ in range(5))
+        apart = statistics.median(timed(one_by_one, X, y, pair, seeds) for _ in range(5))
+        print(
+            f"  S={seeds:3d}: {together * 1e3:8.2f} ms together, {apart * 1e3:8.2f} ms apart ({apart / together:5.1f}×)"
         )
 
 

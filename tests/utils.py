@@ -112,6 +112,8 @@ BOOK: dict[str, Any] = {
     ],
 }
 WAIT = 60.0  # an upper bound on waits, never a timing assertion
+# A training run's curve as jobs and records carry it: x, the mean loss over the seeds, their range, training seconds.
+CURVES = ("epochs", "losses", "losses_min", "losses_max", "elapsed")
 BOOK_JOB: dict[str, Any] = {
     "dataset": "synthetic",
     "batch_size": 10,

@@ -8,11 +8,13 @@ sees either the previous state or the new one, never half of a job.
 What a training record holds (``GET /api/runs/{id}``):
 
 - ``config``: the job as run: ``dataset`` {id, label, kind, synthetic, rows, features},
-  ``batch_size``, ``epochs``, ``seed``, ``device_requested``, ``runs`` [{optimizer, impl,
+  ``batch_size``, ``epochs``, ``seed``, ``seeds``, ``device_requested``, ``runs`` [{optimizer, impl,
   hyperparams (complete)}], and its schedule ``steps``, ``points``, ``record_every``;
-- ``series``: per run ``{"epochs": [...], "losses": [...]}`` (the loss curve; empty until the job ends);
-- ``summary`` (``runs`` in the API): per run optimizer, impl, hyperparams, status, final_loss,
-  sec_per_epoch, diverged_at, summary (the book's line) and points;
+- ``series``: per run ``{"epochs", "losses", "losses_min", "losses_max", "elapsed"}`` (the loss
+  curve: mean over the seeds, the seeds' range, training seconds; empty until the job ends);
+- ``summary`` (``runs`` in the API): per run optimizer, impl, hyperparams, status, final_loss
+  (mean over the seeds) with final_loss_sd, final_loss_min and final_loss_max, sec_per_epoch,
+  diverged_at, summary (the book's line) and points;
 - ``device``; ``timings``: created_at, started_at, finished_at, seconds, sec_per_epoch, and the
   job's progress and error (why it failed or stopped; null when it did not).
 """
@@ -24,6 +26,7 @@ from collections import OrderedDict
 from typing import Any
 
 from app.history.store import RunRecord, RunStore
+from app.training.runs import CURVE
 
 JobRecord = dict[str, Any]
 
@@ -33,6 +36,9 @@ _RUN_FIELDS = (
     "hyperparams",
     "status",
     "final_loss",
+    "final_loss_sd",
+    "final_loss_min",
+    "final_loss_max",
     "sec_per_epoch",
     "diverged_at",
     "summary",
@@ -57,13 +63,14 @@ def training_record(job: JobRecord) -> RunRecord:
             "batch_size": job["batch_size"],
             "epochs": job["epochs"],
             "seed": job["seed"],
+            "seeds": job["seeds"],
             "device_requested": job["device_requested"],
             "runs": [{"optimizer": r["optimizer"], "impl": r["impl"], "hyperparams": r["hyperparams"]} for r in runs],
             "steps": job["steps"],
             "points": job["points"],
             "record_every": job["record_every"],
         },
-        series=[{"epochs": list(run.get("epochs", [])), "losses": list(run.get("losses", []))} for run in runs],
+        series=[{key: list(run.get(key, [])) for key in CURVE} for run in runs],
         summary=[{key: run.get(key) for key in _RUN_FIELDS} for run in runs],
         timings={
             "created_at": job["created_at"],

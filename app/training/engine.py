@@ -4,78 +4,31 @@ Same maths as the book's ``train_ch11``: w ~ N(0, 0.01²), b = 0, squared loss (
 averaged over the minibatch, a reshuffle every epoch, the full-data loss at the start and every
 100 examples. What makes it fast: the minibatch order is drawn once per epoch, the gradient of
 the squared loss is written in closed form (no autograd, no DataLoader), buffers are reused and
-every run of a job lives in one parameter matrix θ = [w; b] of shape (F+1)×R, so one matrix
-product serves all runs, and the full-data loss comes from the data's second moments. The
-updates themselves are the optimizer core's (``app.optim``): book runs of the same optimizer
-share one ``BookStepper`` for w (F×K) and one for b (1×K), hyper-parameters as 1×K tensors;
-each ``torch`` run has its own ``torch.optim`` optimizer.
+every run of a job lives in one parameter tensor θ = [w; b] of shape S×(F+1)×R (S seeds, R
+runs), so one batched matrix product serves all runs and seeds, and the full-data loss comes
+from the data's second moments. Seed k (``seed + k``) draws its own initial weights and its own
+minibatch order; all runs of one seed share them. The updates themselves are the optimizer
+core's (``app.optim``): book runs of the same optimizer share one ``BookStepper`` for w (S×F×K)
+and one for b (S×1×K), hyper-parameters as 1×K tensors; each ``torch`` run has its own
+``torch.optim`` optimizer over its S columns.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 from torch import Tensor
 
 from app.optim.registry import get_optimizer
 from app.optim.stepper import BookStepper, Stepper, TorchStepper
+from app.training.runs import Point, RunConfig, RunPoint, RunResult
 from app.training.schedule import Schedule, batch_orders
 
 DTYPE = torch.float32
 INIT_STD = 0.01
 STOP_CHECK_EVERY = 32  # steps between looks at the cancel flag
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    optimizer: str
-    impl: str  # "book" | "torch"
-    hyperparams: Mapping[str, float]  # complete: spec.resolve(..., context="training")
-
-
-@dataclass
-class RunResult:
-    config: RunConfig
-    status: str = "running"  # running → done | diverged | cancelled
-    epochs: list[float] = field(default_factory=list)
-    losses: list[float] = field(default_factory=list)
-    diverged_at: float | None = None  # epoch of the first non-finite loss
-    seconds: float = 0.0  # training time spent on this run (full-data losses excluded, as the book)
-    epochs_done: float = 0.0
-
-    @property
-    def final_loss(self) -> float | None:
-        return self.losses[-1] if self.losses and self.status != "diverged" else None
-
-    @property
-    def sec_per_epoch(self) -> float | None:
-        return self.seconds / self.epochs_done if self.epochs_done > 0 else None
-
-    def summary(self) -> str:
-        """The book's closing line: 'loss: 0.243452, 0.049984 sec per epoch'."""
-        spe = self.sec_per_epoch
-        timing = f"{spe:.6f} sec per epoch" if spe is not None else "no epoch timed"
-        if self.status == "diverged":
-            return f"diverged at epoch {self.diverged_at:.3f} (loss not finite), {timing}"
-        if not self.losses:
-            return self.status
-        prefix = "" if self.status == "done" else f"{self.status}, "
-        return f"{prefix}loss: {self.losses[-1]:.6f}, {timing}"
-
-
-@dataclass(frozen=True)
-class Point:
-    """One full-data evaluation: the loss of every run still going (None for stopped runs)."""
-
-    index: int  # 0 is the start
-    step: int  # optimizer steps taken so far
-    epoch: float  # examples seen / rows
-    losses: list[float | None]
-    stopped: list[int]  # runs whose status changed at this point (diverged, or done at the end)
 
 
 class _Group:
@@ -116,7 +69,7 @@ def _group_runs(runs: Sequence[RunConfig]) -> list[list[int]]:
 
 
 class Trainer:
-    """One job: R runs on one data set, the same initial weights and minibatch order for all."""
+    """One job: R runs × S seeds on one data set; the runs of a seed share its weights and batch order."""
 
     def __init__(
         self,
@@ -127,11 +80,14 @@ class Trainer:
         batch_size: int,
         epochs: int,
         seed: int,
+        seeds: int = 1,
         device: str | torch.device = "cpu",
         record_every: int | None = None,
     ) -> None:
         if not runs:
             raise ValueError("a job needs at least one run")
+        if seeds < 1:
+            raise ValueError(f"seeds must be at least 1, got {seeds}")
         rows, features = X.shape
         if not 1 <= batch_size <= rows:
             raise ValueError(f"batch_size must be in [1, {rows}] for this data set, got {batch_size}")
@@ -142,29 +98,26 @@ class Trainer:
             else Schedule(rows, batch_size, epochs, record_every)
         )
         self.runs = [RunResult(config) for config in runs]
-        self.seed = seed
-        self.generator = torch.Generator().manual_seed(seed)
+        self.seed, self.seeds = seed, seeds
+        # Seed k alone decides seed k's weights and batch orders: a job of S seeds holds, column by
+        # column, the jobs of one seed each.
+        self.generators = [torch.Generator().manual_seed(seed + k) for k in range(seeds)]
         dev = self.device
         ones = torch.ones(rows, 1, dtype=DTYPE)
         self.Xa = torch.cat([X.to(DTYPE), ones], dim=1).to(dev)  # [X 1]: θ = [w; b] in one product
         self.y = y.to(DTYPE).reshape(-1, 1).to(dev)
         self.neg_y = -self.y
         self.features = features
-        # Groups own contiguous columns of θ; column_of[i] is run i's column.
-        self.groups: list[_Group] = []
-        self.column_of = [0] * len(runs)
-        col = 0
-        for members in _group_runs(runs):
-            self.groups.append(_Group(members, slice(col, col + len(members))))
-            for i in members:
-                self.column_of[i] = col
-                col += 1
+        self._place_groups(runs)
         width = len(runs)
-        w0 = torch.normal(0.0, INIT_STD, (features, 1), generator=self.generator, dtype=DTYPE)
-        self.theta = torch.zeros(features + 1, width, dtype=DTYPE, device=dev)
-        self.theta[:features] = w0.to(dev)  # every run starts from the same w, b = 0
+        self.theta = torch.zeros(seeds, features + 1, width, dtype=DTYPE, device=dev)
+        for k, generator in enumerate(self.generators):
+            w0 = torch.normal(0.0, INIT_STD, (features, 1), generator=generator, dtype=DTYPE)
+            self.theta[k, :features] = w0.to(dev)  # every run of a seed starts from the same w, b = 0
         self.grad = torch.zeros_like(self.theta)
-        self.residual = torch.empty(batch_size, width, dtype=DTYPE, device=dev)
+        self.residuals = {
+            size: torch.empty(seeds, size, width, dtype=DTYPE, device=dev) for _, size in self.schedule.batches()
+        }
         # Full-data loss from the data's second moments (float64): O(F²R) per point, not O(nFR).
         Xa64, y64 = self.Xa.double(), self.y.double()
         self.gram = (Xa64.t() @ Xa64) / rows  # (F+1)×(F+1)
@@ -179,6 +132,20 @@ class Trainer:
 
     # --- set-up ---------------------------------------------------------------------------
 
+    def _place_groups(self, runs: Sequence[RunConfig]) -> None:
+        """Groups own contiguous run columns of θ; run i is column_of[i] in group_of[i]."""
+        self.groups: list[_Group] = []
+        self.column_of = [0] * len(runs)
+        placed: dict[int, _Group] = {}
+        col = 0
+        for members in _group_runs(runs):
+            group = _Group(members, slice(col, col + len(members)))
+            self.groups.append(group)
+            for i in members:
+                self.column_of[i], placed[i] = col, group
+                col += 1
+        self.group_of = [placed[i] for i in range(len(runs))]
+
     def _make_steppers(self, group: _Group) -> None:
         F, cols, dev = self.features, group.cols, self.device
         configs = [self.runs[i].config for i in group.runs]
@@ -186,8 +153,11 @@ class Trainer:
         noise = configs[0].hyperparams.get("noise", 0.0)
         generator = torch.Generator(device=dev).manual_seed(self.seed) if noise else None
         if configs[0].impl == "book":
-            # w (F×K) and b (1×K) are separate parameters with separate states, as in the book.
-            views = ((self.theta[:F, cols], self.grad[:F, cols]), (self.theta[F:, cols], self.grad[F:, cols]))
+            # w (S×F×K) and b (S×1×K) are separate parameters with separate states, as in the book.
+            views = (
+                (self.theta[:, :F, cols], self.grad[:, :F, cols]),
+                (self.theta[:, F:, cols], self.grad[:, F:, cols]),
+            )
             hp: dict[str, float | Tensor] = {
                 name: torch.tensor([[c.hyperparams[name] for c in configs]], dtype=DTYPE, device=dev)
                 for name in configs[0].hyperparams
@@ -197,10 +167,10 @@ class Trainer:
                 hp["noise"] = float(noise)
             group.steppers = [(BookStepper(spec, param, hp, generator), grad) for param, grad in views]
         else:
-            # One torch.optim optimizer per run, over its column [w; b]: every mapped optimizer is
-            # elementwise, so w's and b's coordinates still keep their own state.
+            # One torch.optim optimizer per run, over its columns [w; b] of every seed: every mapped
+            # optimizer is elementwise, so each coordinate of each seed keeps its own state.
             floats = dict(configs[0].hyperparams)
-            group.steppers = [(TorchStepper(spec, self.theta[:, cols], floats, generator), self.grad[:, cols])]
+            group.steppers = [(TorchStepper(spec, self.theta[:, :, cols], floats, generator), self.grad[:, :, cols])]
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -209,50 +179,56 @@ class Trainer:
             torch.cuda.synchronize(self.device)
         return time.perf_counter()
 
-    def _full_losses(self) -> list[float]:
-        """Mean of (ŷ−y)²/2 over every row, for every column of θ, exactly expanded:
+    def _full_losses(self) -> Tensor:
+        """Mean of (ŷ−y)²/2 over every row, for every seed (rows) and column of θ, exactly expanded:
         ½ (θᵀ G θ − 2 θᵀ Xᵀy/n + yᵀy/n) with G = XᵀX/n, in float64, then rounded to float32
         so a loss beyond float32's range reads as inf (diverged), as the direct sum would.
         """
         theta = self.theta.double()
-        quad = (theta * (self.gram @ theta)).sum(dim=0) - 2.0 * (self.xty * theta).sum(dim=0) + self.yty
-        return [float(v) for v in quad.mul_(0.5).float().cpu().tolist()]
+        quad = (theta * (self.gram @ theta)).sum(dim=1) - 2.0 * (self.xty * theta).sum(dim=1) + self.yty
+        return quad.mul_(0.5).float().cpu()
 
     def _record(self, index: int, seen: int, final: bool) -> Point:
         epoch = seen / self.schedule.rows
-        values = self._full_losses()
-        losses: list[float | None] = []
+        values = self._full_losses()  # S×W
+        finite: list[bool] = torch.isfinite(values).all(dim=0).tolist()  # one seed's divergence is the run's
+        means: list[float] = values.double().mean(dim=0).tolist()
+        lows: list[float] = values.min(dim=0).values.tolist()
+        highs: list[float] = values.max(dim=0).values.tolist()
+        per_seed: list[list[float]] = values.t().tolist()
+        points: list[RunPoint | None] = []
         stopped: list[int] = []
         for i, run in enumerate(self.runs):
             if run.status != "running":
-                losses.append(None)
+                points.append(None)
                 continue
-            loss = values[self.column_of[i]]
-            if not math.isfinite(loss):
+            col = self.column_of[i]
+            if not finite[col]:
                 run.status, run.diverged_at = "diverged", epoch
-                losses.append(None)
+                points.append(None)
                 stopped.append(i)
                 self._close(i, epoch)
                 continue
-            run.epochs.append(epoch)
-            run.losses.append(loss)
-            losses.append(loss)
+            point = RunPoint(means[col], lows[col], highs[col], self._elapsed(i))
+            run.add(epoch, point, per_seed[col])
+            points.append(point)
             if final:
                 run.status = "done"
                 stopped.append(i)
                 self._close(i, epoch)
-        return Point(index, self.steps_done, epoch, losses, stopped)
+        return Point(index, self.steps_done, epoch, points, stopped)
 
-    def _group_of(self, run: int) -> _Group:
-        return next(g for g in self.groups if run in g.runs)
+    def _elapsed(self, run: int) -> float:
+        """Training time spent on a run so far: its share of its group's steps and of the gradients."""
+        group = self.group_of[run]
+        return group.seconds / len(group.runs) + self.grad_seconds / len(self.runs)
 
     def _close(self, run: int, epoch: float) -> None:
         """Freeze a run's timing; a group with no live run stops stepping."""
-        group = self._group_of(run)
-        group.live -= 1
+        self.group_of[run].live -= 1
         result = self.runs[run]
         result.epochs_done = epoch
-        result.seconds = group.seconds / len(group.runs) + self.grad_seconds / len(self.runs)
+        result.seconds = self._elapsed(run)
 
     def cancel_remaining(self) -> list[int]:
         """Mark every run still going 'cancelled'; returns their indices."""
@@ -272,6 +248,26 @@ class Trainer:
     def progress(self) -> float:
         return self.steps_done / self.schedule.steps
 
+    def _epochs(self) -> Iterator[tuple[Tensor, Tensor, Tensor]]:
+        """Per epoch, every seed's shuffled data: X (S×n×(F+1)), its transpose, and −y (S×n×1)."""
+        sched = self.schedule
+        per_seed = [batch_orders(sched.rows, sched.epochs, generator) for generator in self.generators]
+        for orders in zip(*per_seed, strict=True):
+            perm = torch.stack(orders).to(self.device)  # S×n
+            Xp = self.Xa[perm]
+            yield Xp, Xp.transpose(1, 2).contiguous(), self.neg_y[perm]
+
+    def _gradient(self, Xp: Tensor, XpT: Tensor, neg_yp: Tensor, start: int, size: int) -> None:
+        """∇ of the minibatch's mean squared loss, for every seed and run: Xᵀ(Xθ − y)/size."""
+        r = self.residuals[size]
+        end = start + size
+        if self.seeds == 1:  # plain matrix products: one seed's curves stay bit for bit what they were
+            torch.addmm(neg_yp[0, start:end], Xp[0, start:end], self.theta[0], out=r[0])
+            self.grad[0].addmm_(XpT[0, :, start:end], r[0], beta=0.0, alpha=1.0 / size)
+            return
+        torch.baddbmm(neg_yp[:, start:end], Xp[:, start:end], self.theta, out=r)
+        self.grad.baddbmm_(XpT[:, :, start:end], r, beta=0.0, alpha=1.0 / size)
+
     def points(self, should_stop: Callable[[], bool] | None = None) -> Iterator[Point]:
         """Train, yielding every recorded point; stop early (runs 'cancelled') when asked."""
         sched = self.schedule
@@ -280,20 +276,14 @@ class Trainer:
         index = 0
         yield self._record(index, 0, final=False)
         with torch.no_grad():
-            for order in batch_orders(sched.rows, sched.epochs, self.generator):
-                perm = order.to(self.device)
-                Xp = self.Xa.index_select(0, perm)
-                XpT = Xp.t().contiguous()
-                neg_yp = self.neg_y.index_select(0, perm)
+            for Xp, XpT, neg_yp in self._epochs():
                 for start, size in batches:
                     if should_stop is not None and self.steps_done % STOP_CHECK_EVERY == 0 and should_stop():
                         self.stopped = True
                         self.cancel_remaining()
                         return
                     t0 = self._clock()
-                    r = self.residual[:size]
-                    torch.addmm(neg_yp[start : start + size], Xp[start : start + size], self.theta, out=r)
-                    self.grad.addmm_(XpT[:, start : start + size], r, beta=0.0, alpha=1.0 / size)
+                    self._gradient(Xp, XpT, neg_yp, start, size)
                     t1 = self._clock()
                     self.grad_seconds += t1 - t0
                     for group in self.groups:

@@ -32,7 +32,8 @@ from typing import Any
 import torch
 
 from app.data.dataset import Dataset
-from app.training.engine import Point, RunConfig, RunResult, Trainer
+from app.training.engine import Trainer
+from app.training.runs import CURVE, Point, RunConfig, RunResult
 from app.training.schedule import Schedule
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class JobPlan:
     seed: int
     device_requested: str  # auto | cpu | cuda
     device: str  # the resolved one: cpu | cuda
+    seeds: int = 1  # every run trains with seeds seed … seed+seeds−1
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,11 @@ class JobEvent:
 class _RunState:
     config: RunConfig
     status: str = "queued"
-    epochs: list[float] = field(default_factory=list)
-    losses: list[float] = field(default_factory=list)
+    curve: dict[str, list[float]] = field(default_factory=lambda: {key: [] for key in CURVE})
     final_loss: float | None = None
+    final_loss_sd: float | None = None
+    final_loss_min: float | None = None
+    final_loss_max: float | None = None
     sec_per_epoch: float | None = None
     diverged_at: float | None = None
     summary: str = ""
@@ -96,10 +100,13 @@ class _RunState:
             "index": index,
             "status": self.status,
             "final_loss": self.final_loss,
+            "final_loss_sd": self.final_loss_sd,
+            "final_loss_min": self.final_loss_min,
+            "final_loss_max": self.final_loss_max,
             "sec_per_epoch": self.sec_per_epoch,
             "diverged_at": self.diverged_at,
             "summary": self.summary,
-            "points": len(self.losses),
+            "points": len(self.curve["losses"]),
         }
 
 
@@ -154,6 +161,7 @@ class Job:
             "batch_size": plan.batch_size,
             "epochs": plan.epochs,
             "seed": plan.seed,
+            "seeds": plan.seeds,
             "device_requested": plan.device_requested,
             "device": plan.device,
             "steps": self.schedule.steps,
@@ -170,7 +178,7 @@ class Job:
                     "impl": run.config.impl,
                     "hyperparams": dict(run.config.hyperparams),
                     **run.outcome(i),
-                    **({"epochs": list(run.epochs), "losses": list(run.losses)} if curves else {}),
+                    **({key: list(values) for key, values in run.curve.items()} if curves else {}),
                 }
                 for i, run in enumerate(self.runs)
             ],
@@ -403,6 +411,7 @@ class JobManager:
             batch_size=plan.batch_size,
             epochs=plan.epochs,
             seed=plan.seed,
+            seeds=plan.seeds,
             device=plan.device,
         )
         per_event = max(1, math.ceil(trainer.schedule.points / PROGRESS_EVENTS))
@@ -431,14 +440,14 @@ class JobManager:
     def _progress(self, job: Job, trainer: Trainer, points: list[Point]) -> None:
         """One progress event for a batch of points, then a run event for each run that ended."""
         with self.lock:
-            fresh: list[dict[str, list[float]]] = [{"epochs": [], "losses": []} for _ in job.runs]
+            fresh: list[dict[str, list[float]]] = [{key: [] for key in CURVE} for _ in job.runs]
             for point in points:
-                for i, loss in enumerate(point.losses):
-                    if loss is not None:
-                        job.runs[i].epochs.append(point.epoch)
-                        job.runs[i].losses.append(loss)
-                        fresh[i]["epochs"].append(point.epoch)
-                        fresh[i]["losses"].append(loss)
+                for i, at in enumerate(point.runs):
+                    if at is not None:
+                        values = (point.epoch, at.loss, at.low, at.high, at.elapsed)
+                        for key, value in zip(CURVE, values, strict=True):
+                            job.runs[i].curve[key].append(value)
+                            fresh[i][key].append(value)
             job.progress = trainer.progress
             self._emit(job, "progress", {"progress": job.progress, "step": trainer.steps_done, "runs": fresh})
             ended = [i for point in points for i in point.stopped]
@@ -449,6 +458,8 @@ class JobManager:
             run, result = job.runs[i], results[i]
             run.status, run.summary = result.status, result.summary()
             run.final_loss, run.sec_per_epoch = result.final_loss, result.sec_per_epoch
+            run.final_loss_sd, run.final_loss_min = result.final_loss_sd, result.final_loss_min
+            run.final_loss_max = result.final_loss_max
             run.diverged_at = result.diverged_at
             self._emit(job, "run", run.outcome(i))
 

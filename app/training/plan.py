@@ -11,8 +11,9 @@ import math
 from app.data.registry import DatasetRegistry, DatasetUnavailable
 from app.optim.registry import get_optimizer
 from app.schemas import JobRequest
-from app.training.engine import RunConfig, resolve_device
+from app.training.engine import resolve_device
 from app.training.jobs import JobPlan
+from app.training.runs import RunConfig
 from app.validation import FieldProblem, Refused
 
 
@@ -40,7 +41,7 @@ def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int) -> JobP
         RunConfig(run.optimizer, run.impl, get_optimizer(run.optimizer).resolve(run.hyperparams, run.impl, "training"))
         for run in req.runs
     ]
-    return JobPlan(dataset, runs, req.batch_size, req.epochs, req.seed, req.device, device)
+    return JobPlan(dataset, runs, req.batch_size, req.epochs, req.seed, req.device, device, seeds=req.seeds)
 
 
 def _schedule_problems(req: JobRequest, dataset_id: str, rows: int, max_steps: int) -> list[FieldProblem]:

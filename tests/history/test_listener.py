@@ -16,7 +16,7 @@ from app.config import Settings
 from app.history.listener import JobHistory
 from app.history.store import RunRecord, RunStore
 from app.main import create_app
-from tests.utils import BOOK, BOOK_JOB, LONG_JOB, WAIT, stream, submit, until
+from tests.utils import BOOK, BOOK_JOB, CURVES, LONG_JOB, WAIT, stream, submit, until
 
 
 def stored(client: TestClient, run_id: str) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def test_a_finished_job_is_stored_with_its_curves_and_figures(client: TestClient
     job = client.get(f"/api/jobs/{job_id}").json()
     run = until_stored(client, job_id, lambda r: r["status"] == "done")
     assert run["kind"] == "training" and run["device"] == "cpu" and run["optimizers"] == ["adagrad", "rmsprop"]
-    assert run["series"] == [{"epochs": r["epochs"], "losses": r["losses"]} for r in job["runs"]]
+    assert run["series"] == [{key: r[key] for key in CURVES} for r in job["runs"]]
     for saved, live in zip(run["runs"], job["runs"], strict=True):
         for key in ("optimizer", "impl", "hyperparams", "status", "final_loss", "sec_per_epoch", "summary", "points"):
             assert saved[key] == live[key], key
@@ -87,7 +87,7 @@ def test_queued_and_running_states_are_stored_as_they_happen(one_at_a_time: Test
     assert {r["status"] for r in running["runs"]} == {"running"} and running["timings"]["started_at"] is not None
     queued = stored(client, second)
     assert queued["status"] == "queued" and {r["status"] for r in queued["runs"]} == {"queued"}
-    assert queued["series"] == [{"epochs": [], "losses": []}] * 2
+    assert queued["series"] == [{key: [] for key in CURVES}] * 2
     for job_id in (second, first):
         client.post(f"/api/jobs/{job_id}/cancel")
     for job_id in (first, second):

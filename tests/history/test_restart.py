@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.utils import BOOK, BOOK_JOB, LONG_JOB, running_server
+from tests.utils import BOOK, BOOK_JOB, CURVES, LONG_JOB, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ def test_finished_runs_survive_a_kill_and_the_killed_jobs_are_interrupted(tmp_pa
     with running_server(env) as (url, _), httpx.Client(base_url=url, timeout=WAIT) as http:
         for run_id, run in before.items():
             assert http.get(f"/api/runs/{run_id}").json() == run  # untouched, series and all
-        assert before[short]["series"] == [{"epochs": r["epochs"], "losses": r["losses"]} for r in job["runs"]]
+        assert before[short]["series"] == [{key: r[key] for key in CURVES} for r in job["runs"]]
         for run_id in (killed, waiting):
             run = http.get(f"/api/runs/{run_id}").json()
             assert run["status"] == "interrupted" and {r["status"] for r in run["runs"]} == {"interrupted"}

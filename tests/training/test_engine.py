@@ -13,7 +13,8 @@ from app.data.airfoil import load_airfoil
 from app.data.dataset import Dataset
 from app.data.synthetic import make_synthetic
 from app.optim.registry import get_optimizer
-from app.training.engine import Point, RunConfig, Trainer, resolve_device
+from app.training.engine import Trainer, resolve_device
+from app.training.runs import Point, RunConfig
 from app.training.schedule import Schedule, batch_orders, record_interval
 from tests.utils import airfoil_file
 
@@ -234,3 +235,63 @@ def test_cuda_training_matches_cpu(airfoil: Dataset) -> None:
     for a, b in zip(cpu.runs[:2], cuda.runs[:2], strict=True):
         assert torch.allclose(torch.tensor(a.losses), torch.tensor(b.losses), rtol=1e-4, atol=1e-6)
     assert cuda.runs[2].status == "done"
+
+
+# --- seeds ----------------------------------------------------------------------------------
+
+
+def test_each_seed_column_is_the_job_of_that_seed_alone() -> None:
+    """Seeds seed … seed+S−1 as columns: each has its own weights and minibatch order, and its curve is
+    the curve a one-seed job of that seed draws, for book and torch runs alike."""
+    data = make_synthetic()
+    configs = [run("rmsprop"), run("adagrad", "torch"), run("momentum", eta=0.01, gamma=0.9)]
+    together = Trainer(data.X, data.y, configs, batch_size=10, epochs=2, seed=7, seeds=4)
+    together.run()
+    alone = [train(data, configs, seed=7 + k).runs for k in range(4)]
+    for i, result in enumerate(together.runs):
+        finals = [runs[i].losses[-1] for runs in alone]
+        assert result.last == pytest.approx(finals, rel=1e-6)
+        assert len(set(finals)) == 4  # the seeds really differ
+        assert result.final_loss == pytest.approx(statistics.mean(finals), rel=1e-6)
+        assert result.final_loss_sd == pytest.approx(statistics.stdev(finals), rel=1e-4)
+        assert (result.final_loss_min, result.final_loss_max) == pytest.approx((min(finals), max(finals)), rel=1e-6)
+        for t, epoch in enumerate(result.epochs):
+            seeds = [runs[i].losses[t] for runs in alone]
+            assert epoch == alone[0][i].epochs[t]
+            assert result.losses[t] == pytest.approx(statistics.mean(seeds), rel=1e-6)
+            assert result.losses_min[t] == pytest.approx(min(seeds), rel=1e-6)
+            assert result.losses_max[t] == pytest.approx(max(seeds), rel=1e-6)
+
+
+def test_one_seed_keeps_the_plain_figures() -> None:
+    result = train(make_synthetic(), [run("adam")]).runs[0]
+    assert result.losses_min == result.losses == result.losses_max
+    assert result.final_loss_sd is None and result.final_loss_min == result.final_loss == result.final_loss_max
+
+
+def test_a_run_diverges_when_any_of_its_seeds_does() -> None:
+    data = make_synthetic()
+    edge = run("sgd", eta=0.34)  # on batches of one, at the edge of stability: the order decides
+    alone = [Trainer(data.X, data.y, [edge], batch_size=1, epochs=1, seed=s).run()[0] for s in (5, 6, 7)]
+    assert [r.status for r in alone] == ["done", "done", "diverged"]
+    trainer = Trainer(data.X, data.y, [edge, run("adagrad")], batch_size=1, epochs=1, seed=5, seeds=3)
+    trainer.run()
+    sgd, adagrad = trainer.runs
+    assert sgd.status == "diverged" and sgd.diverged_at == alone[2].diverged_at
+    assert sgd.final_loss is None and sgd.final_loss_sd is None
+    assert adagrad.status == "done" and adagrad.final_loss_sd is not None
+
+
+def test_each_point_carries_the_training_time_spent_so_far() -> None:
+    trainer = train(make_synthetic(), [run("rmsprop"), run("adam", "torch")])
+    for result in trainer.runs:
+        assert result.elapsed[0] == 0.0 and len(result.elapsed) == len(result.losses) == 31
+        assert all(a < b for a, b in zip(result.elapsed, result.elapsed[1:], strict=False))
+        assert result.sec_per_epoch is not None
+        assert result.elapsed[-1] == result.seconds == pytest.approx(result.sec_per_epoch * 2)
+
+
+def test_seeds_must_be_positive() -> None:
+    data = make_synthetic()
+    with pytest.raises(ValueError, match="seeds"):
+        Trainer(data.X, data.y, [run("gd")], batch_size=10, epochs=1, seed=0, seeds=0)

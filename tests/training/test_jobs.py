@@ -12,8 +12,8 @@ import pytest
 
 from app.data.synthetic import make_synthetic
 from app.optim.registry import get_optimizer
-from app.training.engine import RunConfig
 from app.training.jobs import Job, JobEvent, JobManager, JobNotFound, JobPlan, NotCancellable, QueueFull
+from app.training.runs import RunConfig
 
 DATA = make_synthetic()
 WAIT = 60.0  # seconds: an upper bound on waits, never a timing assertion

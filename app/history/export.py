@@ -20,9 +20,13 @@ def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
                 rows.append([i, run["optimizer"], run["impl"], t, *point, value, *rates[t]])
     else:
         header = ["run", "optimizer", "impl", "epoch", "loss"]
+        # A job over several seeds adds the seeds' range and the training time; one seed keeps the plain table.
+        extra = ["losses_min", "losses_max", "elapsed"] if record.config.get("seeds", 1) > 1 else []
+        header += [{"losses_min": "loss_min", "losses_max": "loss_max", "elapsed": "seconds"}[key] for key in extra]
         for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
-            for epoch, loss in zip(series["epochs"], series["losses"], strict=True):
-                rows.append([i, run["optimizer"], run["impl"], epoch, loss])
+            columns = [series["epochs"], series["losses"], *(series[key] for key in extra)]
+            for values in zip(*columns, strict=True):
+                rows.append([i, run["optimizer"], run["impl"], *values])
     return header, rows
 
 

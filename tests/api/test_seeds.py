@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import statistics
 from typing import Any
 
@@ -93,6 +95,16 @@ def test_the_history_keeps_the_seeds_and_the_band(client: TestClient) -> None:
     for saved, series, live in zip(stored["runs"], stored["series"], job["runs"], strict=True):
         assert saved["final_loss_sd"] == live["final_loss_sd"] and saved["final_loss_min"] == live["final_loss_min"]
         assert series["losses_min"] == live["losses_min"] and series["elapsed"] == live["elapsed"]
+
+
+def test_the_csv_of_a_multi_seed_job_has_the_band_and_the_seconds(client: TestClient) -> None:
+    job = finished(client, FIVE_SEEDS)
+    text = client.get(f"/api/runs/{job['id']}/export", params={"format": "csv"}).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["run", "optimizer", "impl", "epoch", "loss", "loss_min", "loss_max", "seconds"]
+    last = rows[30]
+    run = job["runs"][0]
+    assert float(last["loss_min"]) == run["losses_min"][-1] and float(last["seconds"]) == run["elapsed"][-1]
 
 
 @pytest.mark.parametrize("seeds", [0, 33, -1, 2.5, True, "5"])

@@ -175,3 +175,14 @@ def parse_sse(text: str) -> list[dict[str, Any]]:
         if "event" in fields:
             events.append({"event": fields["event"], "id": int(fields["id"]), "data": json.loads(fields["data"])})
     return events
+
+
+def until_stored(client: TestClient, run_id: str, check: Any) -> dict[str, Any]:
+    """The stored run once ``check(run)`` holds (bounded wait)."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        response = client.get(f"/api/runs/{run_id}")
+        if response.status_code == 200 and check(response.json()):
+            return dict(response.json())
+        time.sleep(0.01)
+    raise AssertionError(f"run {run_id} never satisfied the check")

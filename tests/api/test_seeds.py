@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.utils import WAIT, errors, stream, submit
+from tests.utils import WAIT, errors, stream, submit, until_stored
 
 FIVE_SEEDS = {
     "dataset": "synthetic",
@@ -90,7 +90,7 @@ def test_one_seed_is_the_job_of_today(client: TestClient) -> None:
 
 def test_the_history_keeps_the_seeds_and_the_band(client: TestClient) -> None:
     job = finished(client, FIVE_SEEDS)
-    stored = client.get(f"/api/runs/{job['id']}").json()
+    stored = until_stored(client, job["id"], lambda r: r["status"] == "done")  # the listener writes after the job ends
     assert stored["config"]["seeds"] == 5
     for saved, series, live in zip(stored["runs"], stored["series"], job["runs"], strict=True):
         assert saved["final_loss_sd"] == live["final_loss_sd"] and saved["final_loss_min"] == live["final_loss_min"]
@@ -99,6 +99,7 @@ def test_the_history_keeps_the_seeds_and_the_band(client: TestClient) -> None:
 
 def test_the_csv_of_a_multi_seed_job_has_the_band_and_the_seconds(client: TestClient) -> None:
     job = finished(client, FIVE_SEEDS)
+    until_stored(client, job["id"], lambda r: r["status"] == "done")
     text = client.get(f"/api/runs/{job['id']}/export", params={"format": "csv"}).text
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == ["run", "optimizer", "impl", "epoch", "loss", "loss_min", "loss_max", "seconds"]

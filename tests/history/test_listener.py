@@ -16,24 +16,13 @@ from app.config import Settings
 from app.history.listener import JobHistory
 from app.history.store import RunRecord, RunStore
 from app.main import create_app
-from tests.utils import BOOK, BOOK_JOB, CURVES, LONG_JOB, WAIT, stream, submit, until
+from tests.utils import BOOK, BOOK_JOB, CURVES, LONG_JOB, WAIT, stream, submit, until, until_stored
 
 
 def stored(client: TestClient, run_id: str) -> dict[str, Any]:
     response = client.get(f"/api/runs/{run_id}")
     assert response.status_code == 200, response.text
     return dict(response.json())
-
-
-def until_stored(client: TestClient, run_id: str, check: Any) -> dict[str, Any]:
-    """The stored run once ``check(run)`` holds (bounded wait)."""
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        response = client.get(f"/api/runs/{run_id}")
-        if response.status_code == 200 and check(response.json()):
-            return dict(response.json())
-        time.sleep(0.01)
-    raise AssertionError(f"run {run_id} never satisfied the check")
 
 
 @pytest.fixture

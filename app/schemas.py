@@ -12,6 +12,10 @@ from app.optim.functions import OBJECTIVES
 from app.optim.registry import OPTIMIZERS, HyperParamError, get_optimizer
 
 Impl = Literal["book", "torch"]
+# A job is active (it can still change) until it is finished; the pages read both lists from /healthz.
+ActiveJobStatus = Literal["queued", "running"]
+FinishedJobStatus = Literal["done", "failed", "cancelled", "interrupted"]
+JobStatus = Literal[ActiveJobStatus, FinishedJobStatus]
 COORD_LIMIT = 1e5
 
 
@@ -77,11 +81,19 @@ class FunctionInfo(BaseModel):
     )
 
 
+class JobStatuses(BaseModel):
+    """The statuses a training job (and its record in the history) can have, split by whether it can still change."""
+
+    active: list[ActiveJobStatus] = Field(description="still changing: queued, running")
+    finished: list[FinishedJobStatus] = Field(description="final: the job will not change any more")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
     torch: str
     cuda: bool
+    job_statuses: JobStatuses = Field(description="the pages read these instead of spelling the statuses again")
 
 
 # --- trajectories ---------------------------------------------------------------------------
@@ -263,7 +275,6 @@ class RunPage(BaseModel):
 # --- training jobs and data sets ----------------------------------------------------
 
 Device = Literal["auto", "cpu", "cuda"]
-JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 TrainingRunStatus = Literal["queued", "running", "done", "diverged", "failed", "cancelled", "interrupted"]
 
 

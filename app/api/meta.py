@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import torch
 from fastapi import APIRouter
 
@@ -9,14 +11,29 @@ from app import __version__
 from app.optim import expression
 from app.optim.functions import OBJECTIVES
 from app.optim.registry import IMPLS, OPTIMIZERS, OptimizerSpec
-from app.schemas import ExpressionGrammar, FunctionInfo, Health, HyperParamInfo, OptimizerInfo
+from app.schemas import (
+    ActiveJobStatus,
+    ExpressionGrammar,
+    FinishedJobStatus,
+    FunctionInfo,
+    Health,
+    HyperParamInfo,
+    JobStatuses,
+    OptimizerInfo,
+)
 
 router = APIRouter()
 
 
 @router.get("/healthz", response_model=Health, tags=["meta"])
 def healthz() -> Health:
-    return Health(status="ok", version=__version__, torch=torch.__version__, cuda=torch.cuda.is_available())
+    return Health(
+        status="ok",
+        version=__version__,
+        torch=torch.__version__,
+        cuda=torch.cuda.is_available(),
+        job_statuses=JobStatuses(active=list(get_args(ActiveJobStatus)), finished=list(get_args(FinishedJobStatus))),
+    )
 
 
 def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:

@@ -1,10 +1,21 @@
+from typing import get_args
+
 from fastapi.testclient import TestClient
+
+from app.schemas import JobStatus
+from app.training.jobs import TERMINAL
 
 
 def test_healthz_reports_ok(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
     assert body["torch"].startswith("2.")
+
+
+def test_healthz_gives_the_job_statuses_the_job_manager_uses(client: TestClient) -> None:
+    statuses = client.get("/healthz").json()["job_statuses"]
+    assert set(statuses["finished"]) == TERMINAL  # what the page treats as final is what the manager does
+    assert statuses["active"] + statuses["finished"] == list(get_args(JobStatus))
 
 
 def test_optimizers_list_every_book_optimizer_with_bounds(client: TestClient) -> None:

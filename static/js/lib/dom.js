@@ -1,0 +1,36 @@
+// The few DOM helpers every view uses: look an element up by id, build one from props.
+
+/** The element with this id (the templates give every wired element one). */
+export const $ = (id) => document.getElementById(id);
+
+/**
+ * A new element: `props` become attributes (class, text, dataset, properties such as
+ * `disabled: true` or `checked`), `children` are appended (nodes or strings).
+ * A prop that is undefined, null or false is left out.
+ */
+export function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key in node && typeof value !== "string") node[key] = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  node.append(...children);
+  return node;
+}
+
+/** Show `node` with `text` as its content, or hide it when `text` is empty. */
+export function showText(node, text) {
+  node.textContent = text;
+  node.hidden = !text;
+}
+
+/** Point the link `node` at `href`, or hide it (and drop its href) when there is none. */
+export function showLink(node, href) {
+  node.hidden = !href;
+  if (href) node.href = href;
+  else node.removeAttribute("href");
+}

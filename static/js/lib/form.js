@@ -1,0 +1,218 @@
+// Form building blocks shared by the views: labelled inputs that carry the API field path they
+// feed (data-field), typed numbers read into an API body, 422 errors shown next to their field,
+// and the optimizer panel whose hyper-parameter inputs come from GET /api/optimizers.
+
+import { el } from "./dom.js";
+import { formatNumber, parseNumber } from "./format.js";
+
+let uid = 0;
+const nextId = (stem) => `${stem}-${++uid}`;
+
+/**
+ * A labelled text input for a number. `field` is the API field path it feeds
+ * (e.g. "runs[0].hyperparams.eta"), used to show the API's error next to it.
+ */
+export function numberField({ name, label, symbol, value = "", title, field, className = "" }) {
+  const id = nextId(name);
+  const caption = symbol
+    ? [el("span", { class: "symbol", text: symbol }), " ", el("span", { class: "name", text: label })]
+    : [label];
+  const input = el("input", {
+    id, name, type: "text", inputmode: "decimal", spellcheck: "false", autocomplete: "off",
+    value: String(value), title, "aria-describedby": `${id}-error`,
+  });
+  const wrapper = el("div", { class: `field ${className}`.trim(), dataset: { field } }, [
+    el("label", { for: id, title }, caption),
+    input,
+    el("p", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
+  ]);
+  return { el: wrapper, input };
+}
+
+/** A labelled select; options are [{value, label}]. */
+export function selectField({ name, label, options, value, field, title }) {
+  const id = nextId(name);
+  const select = el("select", { id, name, title, "aria-describedby": `${id}-error` },
+    options.map((o) => el("option", { value: o.value, text: o.label })));
+  if (value !== undefined) select.value = value;
+  const wrapper = el("div", { class: "field", dataset: { field } }, [
+    el("label", { for: id, text: label, title }),
+    select,
+    el("p", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
+  ]);
+  return { el: wrapper, select };
+}
+
+/**
+ * A reader of typed numbers: `number(text, field)` is the number, or undefined with
+ * {field, message} added to `errors`.
+ */
+export function numberReader(errors) {
+  return (text, field) => {
+    const parsed = parseNumber(text);
+    if (parsed.error) errors.push({ field, message: parsed.error });
+    return parsed.value;
+  };
+}
+
+/**
+ * The run for an API body from a panel's state ({opt, impl, <hyper-parameter>: text}), pure.
+ * Text that is not a number adds {field, message} to `errors` (the field "<prefix>.hyperparams.<name>").
+ */
+export function runRequest(state, fieldPrefix, errors) {
+  const { opt, impl, ...texts } = state;
+  const number = numberReader(errors);
+  const hyperparams = {};
+  for (const [name, text] of Object.entries(texts)) {
+    const value = number(text, `${fieldPrefix}.hyperparams.${name}`);
+    if (value !== undefined) hyperparams[name] = value;
+  }
+  return { optimizer: opt, impl, hyperparams };
+}
+
+/** Remove every error shown inside `root`. */
+export function clearFieldErrors(root) {
+  for (const node of root.querySelectorAll("[data-field].invalid")) {
+    node.classList.remove("invalid");
+    const slot = node.querySelector(":scope > .field-error");
+    if (slot) slot.textContent = "";
+    for (const input of node.querySelectorAll(":scope > input, :scope > select")) {
+      input.removeAttribute("aria-invalid");
+    }
+  }
+}
+
+/**
+ * The error's slot: the element whose data-field is the error's field, else the closest
+ * enclosing one (the longest data-field that prefixes it: "runs[0].hyperparams" holds an
+ * unknown hyper-parameter's error). Pure over the list of data-field values.
+ */
+export function closestField(fields, field) {
+  let best = null;
+  for (const candidate of fields) {
+    const fits = field === candidate || field.startsWith(`${candidate}.`) || field.startsWith(`${candidate}[`);
+    if (fits && (best === null || candidate.length > best.length)) best = candidate;
+  }
+  return best;
+}
+
+/** Show errors [{field, message}] next to their fields (closestField). Returns those no element holds. */
+export function showFieldErrors(root, errors) {
+  const slots = [...root.querySelectorAll("[data-field]")];
+  const fields = slots.map((node) => node.dataset.field);
+  const unplaced = [];
+  for (const error of errors) {
+    const best = fields.indexOf(closestField(fields, error.field));
+    if (best < 0) {
+      unplaced.push(error);
+      continue;
+    }
+    const node = slots[best];
+    node.classList.add("invalid");
+    const slot = node.querySelector(":scope > .field-error");
+    if (slot) slot.textContent = slot.textContent ? `${slot.textContent}; ${error.message}` : error.message;
+    for (const input of node.querySelectorAll(":scope > input, :scope > select")) {
+      input.setAttribute("aria-invalid", "true");
+    }
+  }
+  return unplaced;
+}
+
+/** Errors next to their fields; those no field claims go to `box`, "field: message" a line. */
+export function showFormErrors(form, box, errors) {
+  const unplaced = showFieldErrors(form, errors);
+  box.textContent = unplaced.map((e) => `${e.field}: ${e.message}`).join("\n");
+  box.hidden = unplaced.length === 0;
+}
+
+/**
+ * Default hyper-parameters of one optimizer from its GET /api/optimizers entry:
+ * `default` (2D), `training_default` (context "training"), PyTorch's where impl is "torch".
+ */
+export function defaultsFor(info, impl = "book", context = "2d") {
+  const values = {};
+  for (const hp of info.hyperparams) {
+    let value = context === "training" ? hp.training_default : hp.default;
+    if (impl === "torch" && hp.torch_default !== hp.default) value = hp.torch_default;
+    values[hp.name] = value;
+  }
+  return values;
+}
+
+/** The tooltip of a hyper-parameter input: what it is, its bounds and defaults. */
+export function hyperparamTitle(hp) {
+  return `${hp.description} · allowed ${hp.bounds} · default ${formatNumber(hp.default)}` +
+    (hp.torch_default !== hp.default ? ` (PyTorch ${formatNumber(hp.torch_default)})` : "");
+}
+
+/**
+ * One optimizer's panel: optimizer and impl selects plus generated hyper-parameter inputs.
+ *  - `catalogue`: the list from GET /api/optimizers
+ *  - `fieldPrefix`: API path of this run, e.g. "runs[0]" (hyper-parameters are <prefix>.hyperparams.<name>)
+ *  - `onChange(kind)`: called on every edit; kind is "input" (typing) or "choice" (a select)
+ * Switching optimizer or impl fills that optimizer's defaults for the impl.
+ * State is {opt, impl, <hyper-parameter name>: text, ...} (strings, as typed).
+ */
+export function createOptimizerPanel(container, { catalogue, fieldPrefix, context = "2d", onChange = () => {} }) {
+  const byName = new Map(catalogue.map((o) => [o.name, o]));
+  const optimizer = selectField({
+    name: "optimizer", label: "optimizer", field: `${fieldPrefix}.optimizer`,
+    options: catalogue.map((o) => ({ value: o.name, label: `${o.label} (${o.section})` })),
+  });
+  const impl = selectField({
+    name: "impl", label: "implementation", field: `${fieldPrefix}.impl`,
+    title: "book: the chapter's formulas · torch: the torch.optim class",
+    options: [{ value: "book", label: "book" }, { value: "torch", label: "torch" }],
+  });
+  const summary = el("p", { class: "opt-summary" });
+  const params = el("div", { class: "hyperparams", dataset: { field: `${fieldPrefix}.hyperparams` } });
+  const paramsError = el("p", { class: "field-error", "aria-live": "polite" });
+  const torchNotes = el("p", { class: "torch-notes", hidden: true });
+  container.append(el("div", { class: "choice-row" }, [optimizer.el, impl.el]), summary, params, torchNotes);
+  params.append(paramsError);
+  let inputs = new Map();
+
+  function build(name, implName, given = {}) {
+    const info = byName.get(name) ?? catalogue[0];
+    optimizer.select.value = info.name;
+    impl.select.value = info.impls.includes(implName) ? implName : "book";
+    const defaults = defaultsFor(info, impl.select.value, context);
+    summary.textContent = info.summary;
+    summary.title = `${info.label}, D2L section ${info.section}`;
+    torchNotes.textContent = info.torch_notes;
+    torchNotes.hidden = impl.select.value !== "torch";
+    for (const node of params.querySelectorAll(":scope > .field")) node.remove();
+    inputs = new Map();
+    for (const hp of info.hyperparams) {
+      const value = given[hp.name] ?? formatNumber(defaults[hp.name]);
+      const field = numberField({
+        name: hp.name, label: hp.name, symbol: hp.symbol, value, title: hyperparamTitle(hp),
+        field: `${fieldPrefix}.hyperparams.${hp.name}`,
+      });
+      field.input.addEventListener("input", () => onChange("input"));
+      params.insertBefore(field.el, paramsError);
+      inputs.set(hp.name, field.input);
+    }
+  }
+
+  for (const select of [optimizer.select, impl.select]) {
+    select.addEventListener("change", () => {
+      build(optimizer.select.value, impl.select.value);
+      onChange("choice");
+    });
+  }
+
+  return {
+    /** The panel as URL-ready strings. */
+    getState() {
+      const state = { opt: optimizer.select.value, impl: impl.select.value };
+      for (const [name, input] of inputs) state[name] = input.value.trim();
+      return state;
+    },
+    /** Restore a state (unknown optimizer → the first; missing values → defaults). */
+    setState(state = {}) {
+      const { opt, impl: implName, ...given } = state;
+      build(opt ?? catalogue[0].name, implName ?? "book", given);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// Numbers, times and formulas as the views print them. Pure: no DOM, testable under node.
+
+/** Numbers as a person would type them: 0.4, 1e-6 (not 0.000001), 20. */
+export function formatNumber(value) {
+  if (!Number.isFinite(value)) return String(value);
+  if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential();
+  return String(value);
+}
+
+/** Parse typed text: {value} or {error}. Empty, non-numeric and infinite input are refused here. */
+export function parseNumber(text) {
+  const trimmed = String(text ?? "").trim();
+  if (trimmed === "") return { error: "enter a number" };
+  const value = Number(trimmed);
+  if (Number.isNaN(value)) return { error: `"${trimmed}" is not a number` };
+  if (!Number.isFinite(value)) return { error: "must be a finite number" };
+  return { value };
+}
+
+/** A number as the book prints it: 6 decimals, and never "-0.000000". */
+export function bookNumber(value) {
+  const text = value.toFixed(6);
+  return /^-0\.0+$/.test(text) ? text.slice(1) : text;
+}
+
+/** "epoch 20, x1 -0.010599, x2 0.000000": the book's line for the last point of a 2D path. */
+export function resultLine(points) {
+  const t = points.length - 1;
+  const [x1, x2] = points[t];
+  return `epoch ${t}, x1 ${bookNumber(x1)}, x2 ${bookNumber(x2)}`;
+}
+
+/** A loss or a time as the book prints it: 6 decimals; "–" for none. */
+export function sixDecimals(value) {
+  return Number.isFinite(value) ? value.toFixed(6) : "–";
+}
+
+/** A number for a table cell: `digits` significant digits (6), "–" for none. */
+export function figure(value, digits = 6) {
+  if (value === null || value === undefined) return "–";
+  if (!Number.isFinite(value)) return String(value);
+  return Number(value.toPrecision(digits)).toString();
+}
+
+/** "45%" (rounded down, clamped to 0–100). */
+export function percent(fraction) {
+  return `${Math.floor(Math.max(0, Math.min(1, fraction)) * 100)}%`;
+}
+
+/** Seconds since the epoch as local "YYYY-MM-DD HH:MM:SS". */
+export function when(seconds) {
+  const d = new Date(seconds * 1000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+  );
+}
+
+/** A file size in kB with one decimal: 2150 bytes → "2.1". */
+export function kilobytes(bytes) {
+  return formatNumber(Math.round(bytes / 102.4) / 10);
+}
+
+const SUB = { 0: "₀", 1: "₁", 2: "₂", 3: "₃", t: "ₜ" };
+const SUP = { 2: "²", 3: "³", 4: "⁴" };
+
+/** The API's LaTeX formulas as plain text: x_1^2 → x₁², \cos → cos, \pi → π. */
+export function latexToText(latex) {
+  return latex
+    .replace(/\\(cos|sin|exp|log)/g, "$1")
+    .replace(/\\pi/g, "π")
+    .replace(/\\cdot/g, "·")
+    .replace(/_\{?(\w)\}?/g, (_, c) => SUB[c] ?? `_${c}`)
+    .replace(/\^\{?(\d)\}?/g, (_, d) => SUP[d] ?? `^${d}`)
+    .replace(/\\,/g, " ")
+    .replace(/[{}]/g, "");
+}

@@ -1,0 +1,72 @@
+// What a view says when something goes wrong: the one wording of network and server errors,
+// the banner above the plots (with the 429 countdown), and the start-up failure.
+
+import { ApiError } from "./api.js";
+import { $, showText } from "./dom.js";
+
+/** "Network error: …" when the server could not be reached, else "Server error: …". */
+export function errorText(err) {
+  const what = err instanceof ApiError && err.isNetwork ? "Network error" : "Server error";
+  return `${what}: ${err.message}`;
+}
+
+/** Why a 429 refused: the server's reason without its "retry in N s" (the countdown says that). */
+export function busyReason(err) {
+  return String(err.reason ?? err.message).replace(/;?\s*retry in \d+ s\.?$/, "");
+}
+
+/** The countdown's text, `left` seconds before a retry can work. */
+export function busyText(left, reason) {
+  return `Server busy, retry in ${left} s: ${reason}.`;
+}
+
+/**
+ * The banner `node` (role=alert): one message at a time, hidden when there is none.
+ *   show(text)              a message ("" hides the banner)
+ *   error(err)              errorText(err)
+ *   busy(err, {then})       a 429: counts down its Retry-After (5 s without one), then says `then`
+ */
+export function createBanner(node = $("banner")) {
+  let timer = null;
+  const stop = () => {
+    clearInterval(timer);
+    timer = null;
+  };
+  return {
+    show(text) {
+      stop();
+      showText(node, text);
+    },
+    error(err) {
+      this.show(errorText(err));
+    },
+    busy(err, { then = (reason) => `The server was busy (${reason}): press Run to try again.` } = {}) {
+      let left = err.retryAfter ?? 5;
+      const reason = busyReason(err);
+      this.show(busyText(left, reason));
+      timer = setInterval(() => {
+        left -= 1;
+        if (left > 0) {
+          node.textContent = busyText(left, reason);
+          return;
+        }
+        stop();
+        node.textContent = then(reason);
+      }, 1000);
+    },
+  };
+}
+
+/**
+ * Start a view: `start(root)` builds it; if that fails the banner says "Could not <what>: …"
+ * and the root's data-state becomes "error" (the browser tests wait on data-state).
+ */
+export async function startView(rootId, what, start) {
+  const root = $(rootId);
+  try {
+    await start(root);
+  } catch (err) {
+    showText($("banner"), `Could not ${what}: ${err.message}`);
+    root.dataset.state = "error";
+  }
+}

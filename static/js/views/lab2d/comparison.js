@@ -1,0 +1,96 @@
+// A streamed 2D comparison as data: the reducer of POST /api/trajectories/stream's events
+// (meta, step…, done) and what the charts need from it. Pure: no DOM, no Plotly.
+//   state: {meta, runs: [{points, values, lr, status, divergedAt}], done, runId}
+
+import { formatNumber } from "../../lib/format.js";
+import { hyperparamText, implName, optimizerName, runLetter, tagged } from "../../lib/labels.js";
+
+/** The comparison a `meta` event opens: no points yet. */
+export function startComparison(meta) {
+  return {
+    meta,
+    runs: meta.runs.map(() => ({ points: [], values: [], lr: [], status: "ok", divergedAt: null })),
+    done: false,
+    runId: null,
+  };
+}
+
+/** The comparison after a `step` event ({first, runs: [{points, values, lr_eff, status, diverged_at}]}). */
+export function addStep(state, step) {
+  const runs = state.runs.map((run, i) => {
+    const part = step.runs[i];
+    if (!part) return run;
+    return {
+      points: run.points.concat(part.points),
+      values: run.values.concat(part.values),
+      lr: run.lr.concat(part.lr_eff),
+      status: part.status,
+      divergedAt: part.diverged_at,
+    };
+  });
+  return { ...state, runs };
+}
+
+/** The comparison after `done` ({run_id}: the stored record). */
+export function finish(state, done) {
+  return { ...state, done: true, runId: done.run_id ?? null };
+}
+
+/** One reducer over the stream's events; unknown events leave the state as it is. */
+export function reduceComparison(state, name, data) {
+  if (name === "meta") return startComparison(data);
+  if (!state) return state;
+  if (name === "step") return addStep(state, data);
+  if (name === "done") return finish(state, data);
+  return state;
+}
+
+/**
+ * What a `step` event adds to each chart, as Plotly.extendTraces updates:
+ *  - paths: one trace per run (x1, x2)
+ *  - values: one trace per run (step, f)
+ *  - rates: two traces per run (step, rate on x1 / x2)
+ */
+export function stepUpdates({ first, runs }) {
+  const steps = (rows) => rows.map((_, j) => first + j);
+  return {
+    paths: { x: runs.map((p) => p.points.map((xy) => xy[0])), y: runs.map((p) => p.points.map((xy) => xy[1])) },
+    values: { x: runs.map((p) => steps(p.values)), y: runs.map((p) => p.values) },
+    rates: {
+      x: runs.flatMap((p) => [steps(p.lr_eff), steps(p.lr_eff)]),
+      y: runs.flatMap((p) => [p.lr_eff.map((row) => row[0]), p.lr_eff.map((row) => row[1])]),
+    },
+  };
+}
+
+/** True when a step brings f ≤ 0 (an exact minimum, a saddle): a log axis cannot show it. */
+export function hasNonPositive(step) {
+  return step.runs.some((part) => part.values.some((v) => v <= 0));
+}
+
+/** The newest frame any run has reached. */
+export function lastFrame(state) {
+  return Math.max(0, ...state.runs.map((r) => r.points.length - 1));
+}
+
+/** Where each run is at frame k (a run that stopped early stays at its last point). */
+export function positionsAt(state, k) {
+  return state.runs.map((run) => run.points[Math.min(k, run.points.length - 1)] ?? state.meta.start);
+}
+
+/**
+ * How run i is named: `name` "A · RMSProp" (legends), `label` "RMSProp", `details`
+ * "book, η=0.4, γ=0.9"; `optimizers` is the catalogue by name.
+ */
+export function runNames(meta, optimizers) {
+  return meta.runs.map((config, i) => {
+    const info = optimizers.get(config.optimizer);
+    const label = optimizerName(config, info);
+    return {
+      tag: runLetter(i),
+      label,
+      name: tagged(runLetter(i), label),
+      details: `${implName(config.impl)}, ${hyperparamText(config, info, formatNumber)}`,
+    };
+  });
+}

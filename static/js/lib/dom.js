@@ -28,6 +28,12 @@ export function showText(node, text) {
   node.hidden = !text;
 }
 
+/** Show `node` holding `children` (nodes or strings), or hide it when there are none. */
+export function showChildren(node, ...children) {
+  node.replaceChildren(...children);
+  node.hidden = children.length === 0;
+}
+
 /** Point the link `node` at `href`, or hide it (and drop its href) when there is none. */
 export function showLink(node, href) {
   node.hidden = !href;

@@ -1,13 +1,24 @@
 // What a view says when something goes wrong: the one wording of network and server errors,
 // the banner above the plots (with the 429 countdown), and the start-up failure.
 
-import { ApiError } from "./api.js";
+import { ApiError, isAbort } from "./api.js";
 import { $, showText } from "./dom.js";
 
 /** "Network error: …" when the server could not be reached, else "Server error: …". */
 export function errorText(err) {
   const what = err instanceof ApiError && err.isNetwork ? "Network error" : "Server error";
   return `${what}: ${err.message}`;
+}
+
+/**
+ * What a failed request means for the view: "aborted" (the view cancelled it: say nothing),
+ * "invalid" (a 422 naming fields), "busy" (429: too many jobs or streams), else "error".
+ */
+export function failureKind(err) {
+  if (isAbort(err)) return "aborted";
+  if (err instanceof ApiError && err.isValidation) return "invalid";
+  if (err instanceof ApiError && err.status === 429) return "busy";
+  return "error";
 }
 
 /** Why a 429 refused: the server's reason without its "retry in N s" (the countdown says that). */

@@ -2,12 +2,12 @@
 // Form → (debounced) one SSE stream → contour paths, f(x_t) and effective rates grow live.
 // The URL holds the whole form (state.js); back/forward and shared links restore it.
 
-import { ApiError, fieldErrors, isAbort, postSSE } from "../../lib/api.js";
+import { ApiError, fieldErrors, postSSE } from "../../lib/api.js";
 import { byName, loadCatalogue } from "../../lib/catalogue.js";
 import { $, el, showLink, showText } from "../../lib/dom.js";
 import { clearFieldErrors, createOptimizerPanel, showFormErrors } from "../../lib/form.js";
 import { formatNumber, latexToText, resultLine } from "../../lib/format.js";
-import { createBanner, startView } from "../../lib/messages.js";
+import { createBanner, failureKind, startView } from "../../lib/messages.js";
 import { createPlayer } from "../../lib/player.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "../../lib/url-state.js";
 import { eventToData } from "../../plots/chart.js";
@@ -189,17 +189,18 @@ class Lab2D {
       this.setStatus("done", `${this.comparison.meta.steps} steps`);
       showLink($("run-link"), this.comparison.runId && `/runs/${encodeURIComponent(this.comparison.runId)}`);
     } catch (err) {
-      if (!isAbort(err) && current()) this.failed(err);
+      if (current() && failureKind(err) !== "aborted") this.failed(err);
     }
   }
 
   failed(err) {
-    if (err instanceof ApiError && err.status === 429 && this.retries < MAX_RETRIES) {
+    const kind = failureKind(err);
+    if (kind === "busy" && this.retries < MAX_RETRIES) {
       // Too many open streams from this browser (aborted ones take a moment to close): try again.
       this.retries += 1;
       this.setStatus("running", "server busy, retrying…");
       this.timer = setTimeout(() => this.run({ push: false }), RETRY_MS);
-    } else if (err instanceof ApiError && err.isValidation) {
+    } else if (kind === "invalid") {
       this.showErrors(fieldErrors(err));
       this.setStatus("invalid", "the server refused a field");
     } else {

@@ -4,6 +4,7 @@
 // would reconnect to a finished job). A refused (re)connection falls back to the job's record.
 
 import { ApiError, getJSON } from "./api.js";
+import { parseJSON } from "./json.js";
 
 const EVENTS = ["job", "status", "progress", "run", "end"];
 const RETRY_MS = 2000;
@@ -11,13 +12,14 @@ const MAX_RETRIES = 10;
 
 /**
  * Follow job `id` from event `after` on (0: from the start, the `job` event first).
+ *  - `statuses`: the job statuses (lib/statuses.js): a record that is finished ends the following
  *  - `onEvent(name, data, id)` for every new event, in order, each exactly once
  *  - `onRecord(record)` when the stream was refused and the page has to redraw from GET /api/jobs/{id}
  *  - `onTrouble(message | null)` while the connection is down (null once it is back)
  *  - `onError(err)` when the job cannot be followed any more (gone, or the server unreachable)
  * Returns {close()}.
  */
-export function followJob(id, { after = 0, onEvent, onRecord, onTrouble = () => {}, onError }) {
+export function followJob(id, { statuses, after = 0, onEvent, onRecord, onTrouble = () => {}, onError }) {
   const base = `/api/jobs/${encodeURIComponent(id)}`;
   let last = after;
   let source = null;
@@ -47,7 +49,7 @@ export function followJob(id, { after = 0, onEvent, onRecord, onTrouble = () => 
           if (eventId <= last) return; // seen already (a replay after a reconnect)
           last = eventId;
         }
-        onEvent(name, JSON.parse(event.data), eventId);
+        onEvent(name, parseJSON(event.data), eventId);
         if (name === "end") close();
       });
     }
@@ -81,7 +83,7 @@ export function followJob(id, { after = 0, onEvent, onRecord, onTrouble = () => 
     if (record && record.last_event_id >= last) {
       last = record.last_event_id;
       onRecord(record);
-      if (["done", "failed", "cancelled", "interrupted"].includes(record.status)) {
+      if (statuses.isFinished(record.status)) {
         close();
         return;
       }

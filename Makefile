@@ -8,7 +8,7 @@ PORT     ?= 8000
 export OPTLAB_DATA_DIR ?= $(if $(wildcard ../shared/data/airfoil_self_noise.dat),../shared/data,data)
 export OPTLAB_DB_PATH  ?= var/optlab.sqlite3
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test test-js lint bench chromium nodejs clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -29,7 +29,14 @@ run: $(VENV)/.runtime
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.dev chromium
+nodejs:
+	@command -v node >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nodejs >/dev/null; }
+
+# The front end's pure modules (static/js), with Node's own test runner: no npm package.
+test-js: nodejs
+	node --test tests/js/*.test.mjs
+
+test: $(VENV)/.dev chromium test-js
 	@mkdir -p var test-artifacts
 	$(PY) -m pytest
 

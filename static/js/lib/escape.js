@@ -10,3 +10,10 @@ const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 export function plotlyText(text) {
   return String(text ?? "").replace(/[&<>]/g, (c) => ENTITIES[c]);
 }
+
+const DECODED = { amp: "&", lt: "<", gt: ">" };
+
+/** The text plotlyText was given back from what it made (for file names taken from a plot's title). */
+export function plainText(escaped) {
+  return String(escaped ?? "").replace(/&(amp|lt|gt);/g, (_, name) => DECODED[name]);
+}

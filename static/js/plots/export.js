@@ -4,6 +4,8 @@
 //   downloadButtons(div, () => "name")    a "PNG · SVG" control to put beside a plot
 //   svgModeBarButton()                    the same as an extra button in a chart's plotly mode bar
 
+import { plainText } from "../lib/escape.js";
+
 /** "RMSProp vs AdaGrad: f(xₜ)" → "rmsprop-vs-adagrad-f-xt" (a safe file name stem). */
 export function slug(text, fallback = "plot") {
   const stem = String(text ?? "")
@@ -17,10 +19,10 @@ export function slug(text, fallback = "plot") {
   return stem || fallback;
 }
 
-/** The title of a drawn plot, or "". */
+/** The title of a drawn plot as plain text (the chart factories escaped it for Plotly), or "". */
 export function plotTitle(div) {
   const layoutTitle = div?.layout?.title;
-  return typeof layoutTitle === "string" ? layoutTitle : layoutTitle?.text ?? "";
+  return plainText(typeof layoutTitle === "string" ? layoutTitle : layoutTitle?.text ?? "");
 }
 
 /** Save the plot in `div` as `<name>.png` or `<name>.svg`, at the size it is shown. */

@@ -14,9 +14,7 @@ import { onUrlStateChange, readUrlState, writeUrlState } from "../../lib/url-sta
 import { createTrainingCharts } from "./charts.js";
 import { createDatasetPicker } from "./datasets.js";
 import { endMessage, markLost, progressParts, reduceJob } from "./job.js";
-import {
-  goneNotice, renderJob, renderJobLine, renderNoJob, renderProgress, renderTable, runNames,
-} from "./render.js";
+import { goneNotice, renderAfter, renderJob, renderNoJob, runNames } from "./render.js";
 import { createRunList } from "./runs.js";
 import { epochsShown, formFromJob, requestFrom, toUrl, usable, withDefaults } from "./state.js";
 
@@ -28,6 +26,7 @@ class TrainingView {
     this.form = $("train-form");
     this.optimizers = byName(optimizers);
     this.statuses = statuses;
+    this.catalogues = { optimizers: this.optimizers, statuses };
     this.banner = createBanner();
     this.picker = createDatasetPicker(datasets, { form: this.form, onChange: () => this.formChanged() });
     this.charts = createTrainingCharts($("chart-loss"), $("multiples"));
@@ -224,7 +223,7 @@ class TrainingView {
     this.showNotice(...goneNotice(id, err));
     if (this.job?.id === id && !this.statuses.isFinished(this.job.status)) {
       this.job = markLost(this.job, this.statuses);
-      renderJob(this.job, this.optimizers, this.statuses);
+      renderJob(this.job, this.catalogues);
     }
     this.setState("gone");
   }
@@ -260,7 +259,7 @@ class TrainingView {
     this.job = job;
     if (this.awaiting === job.id) this.awaiting = null;
     this.charts.draw(job, runNames(job, this.optimizers));
-    renderJob(job, this.optimizers, this.statuses);
+    renderJob(job, this.catalogues);
     this.setState(job.status);
     if (this.statuses.isFinished(job.status)) await this.finished();
   }
@@ -273,20 +272,14 @@ class TrainingView {
     if (!this.job) return;
     const before = this.job;
     this.job = reduceJob(before, name, data);
-    if (name === "status") {
-      renderJob(this.job, this.optimizers, this.statuses);
-      this.setState(this.job.status);
-    } else if (name === "progress") {
+    if (name === "progress") {
       this.charts.extend(this.job, progressParts(before, data));
       this.root.dataset.updates = String(++this.updates);
-      renderProgress(this.job);
-      renderJobLine(this.job, this.statuses);
-    } else if (name === "run") {
-      renderTable(this.job, this.optimizers);
-      renderProgress(this.job);
-    } else if (name === "end") {
+    }
+    renderAfter(name, this.job, this.catalogues);
+    if (name === "status") this.setState(this.job.status);
+    if (name === "end") {
       this.say("");
-      renderJob(this.job, this.optimizers, this.statuses);
       this.finished();
     }
   }

@@ -15,8 +15,10 @@ export function runNames(job, optimizers) {
   });
 }
 
+// Each render takes the job and the catalogues it names things by: {optimizers (by name), statuses}.
+
 /** One row per run: optimizer, impl, hyper-parameters, status, final loss, time, device, the book's line. */
-export function renderTable(job, optimizers) {
+export function renderTable(job, { optimizers }) {
   const rows = job.runs.map((run, i) => {
     const letter = runLetter(i);
     const info = optimizers.get(run.optimizer);
@@ -50,16 +52,29 @@ export function renderProgress(job) {
 }
 
 /** The job line; once the job has ended, the link to its permanent page (which shows its final curves). */
-export function renderJobLine(job, statuses) {
+export function renderJobLine(job, { statuses }) {
   $("job-line").textContent = jobLine(job);
   showLink($("run-link"), statuses.isFinished(job.status) ? `/runs/${encodeURIComponent(job.id)}` : null);
 }
 
 /** Everything that shows a job's state in words. */
-export function renderJob(job, optimizers, statuses) {
-  renderTable(job, optimizers);
+export function renderJob(job, catalogues) {
+  renderTable(job, catalogues);
   renderProgress(job);
-  renderJobLine(job, statuses);
+  renderJobLine(job, catalogues);
+}
+
+// What each event of the job's stream changes on the page (the charts aside).
+const REDRAWN = {
+  status: [renderTable, renderProgress, renderJobLine],
+  progress: [renderProgress, renderJobLine],
+  run: [renderTable, renderProgress],
+  end: [renderTable, renderProgress, renderJobLine],
+};
+
+/** Redraw what event `name` changed of `job`. */
+export function renderAfter(name, job, catalogues) {
+  for (const render of REDRAWN[name] ?? []) render(job, catalogues);
 }
 
 /** No job: an empty table and the invitation to press Run. */

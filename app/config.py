@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+
+def _names(value: Any) -> Any:
+    """A list from the environment: a JSON list, or names separated by commas ('[::1]' is a name, not JSON)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            return [str(item).strip() for item in parsed if str(item).strip()]
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class Settings(BaseSettings):
@@ -16,7 +35,10 @@ class Settings(BaseSettings):
     db_path: Path | None = Field(None, description="SQLite run history; default <data_dir>/optlab.sqlite3")
     max_concurrent_jobs: int = Field(2, ge=1, le=64, description="training jobs that run at once")
     max_queued_jobs: int = Field(16, ge=0, le=10_000, description="jobs waiting beyond the running ones")
-    cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins; empty = closed")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="other origins allowed to call the API (CORS, and POST/DELETE from their pages); empty = closed",
+    )
     torch_threads: int = Field(1, ge=1, le=64, description="torch intra-op threads (1 is fastest for tiny tensors)")
     warm_up: bool = Field(True, description="import torch.optim at start-up, not on the first request")
     # --- limits ---
@@ -51,8 +73,42 @@ class Settings(BaseSettings):
         256,
         ge=1,
         le=1024**2,
-        description="memory for uploaded data sets, kept for the server's lifetime; then 413",
+        description="MB of uploaded data sets kept (in memory and on disk); then the least recently used is evicted",
     )
+
+    # --- a server for a class: who may do what, and fair shares ---
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOOPBACK_HOSTS),
+        description="Host names this server answers to ('*' = any, '*.example.org' = its subdomains); others → 400",
+    )
+    admin_token: SecretStr | None = Field(
+        None,
+        description="the teacher's token: 'Authorization: Bearer <token>' may cancel, delete and pin anything; unset = none",
+    )
+    max_compute_per_client: int = Field(
+        4, ge=1, le=1000, description="one-shot computations one client (owner) may run at once; then 429"
+    )
+    max_jobs_per_client: int = Field(
+        4, ge=1, le=10_000, description="queued or running jobs and sweeps of one client (owner); then 429"
+    )
+    history_max_runs: int = Field(
+        10_000, ge=1, le=10_000_000, description="records the history keeps; beyond, the oldest unpinned are pruned"
+    )
+    history_max_mb: int = Field(
+        1_000, ge=1, le=10**7, description="MB of records the history keeps; beyond, the oldest unpinned are pruned"
+    )
+    uploads_dir: Path | None = Field(
+        None, description="where uploaded data sets are stored; default <folder of db_path>/uploads"
+    )
+
+    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @classmethod
+    def _split_names(cls, value: Any) -> Any:
+        return _names(value)
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.uploads_dir if self.uploads_dir is not None else self.database_path.parent / "uploads"
 
     @property
     def database_path(self) -> Path:

@@ -17,9 +17,11 @@ if TYPE_CHECKING:  # app modules are imported inside the fixtures, once the test
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    from app.config import Settings
+    from app.config import LOOPBACK_HOSTS, Settings
 
-    return Settings(data_dir=DATA_DIR, db_path=tmp_path / "runs.sqlite3", warm_up=False)
+    # TestClient's requests name the host 'testserver'; a real server in a test is reached on loopback
+    hosts = [*LOOPBACK_HOSTS, "testserver"]
+    return Settings(data_dir=DATA_DIR, db_path=tmp_path / "runs.sqlite3", warm_up=False, allowed_hosts=hosts)
 
 
 @pytest.fixture

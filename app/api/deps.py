@@ -12,7 +12,8 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, HTTPException, Request
 
 from app.api.errors import too_many
-from app.api.security import StreamLimiter, client_key
+from app.api.access import Caller, caller_of
+from app.api.security import SlotLimiter, client_key
 from app.config import Settings
 from app.data.registry import DatasetRegistry
 from app.history.store import RunStore
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 G = TypeVar("G", bound=Generator[Any, Any, Any])
 STREAM_RETRY_AFTER_SECONDS = 5
+COMPUTE_RETRY_AFTER_SECONDS = 2
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -72,7 +74,7 @@ async def stream_slot(request: Request) -> AsyncIterator[None]:
     A request-scoped dependency with ``yield``: FastAPI runs the code after ``yield`` once the
     streaming response is finished, so the slot is released on ``done``, on errors and on disconnect.
     """
-    limiter: StreamLimiter = request.app.state.stream_limiter
+    limiter: SlotLimiter = request.app.state.stream_limiter
     client = client_key(request)
     if not limiter.acquire(client):
         raise too_many(
@@ -86,6 +88,31 @@ async def stream_slot(request: Request) -> AsyncIterator[None]:
 
 
 StreamSlot = Annotated[None, Depends(stream_slot)]
+CallerDep = Annotated[Caller, Depends(caller_of)]
+
+
+async def compute_slot(request: Request) -> AsyncIterator[None]:
+    """Holds one of the owner's one-shot computation slots for the whole request (429 beyond).
+
+    Released once the answer has gone, or the client has left and the computation has stopped: a
+    client that gives up and asks again cannot stack up work, its abandoned computations count
+    until they end.
+    """
+    limiter: SlotLimiter = request.app.state.compute_limiter
+    owner = caller_of(request).owner
+    if not limiter.acquire(owner):
+        raise too_many(
+            f"you already have {limiter.per_client} computations running (the limit per user); "
+            "wait for one to finish, or retry later",
+            COMPUTE_RETRY_AFTER_SECONDS,
+        )
+    try:
+        yield
+    finally:
+        limiter.release(owner)
+
+
+ComputeSlot = Annotated[None, Depends(compute_slot)]
 
 
 class Cleanup:

@@ -84,6 +84,13 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "headers": RETRY_AFTER,
     },
 }
+COMPUTE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "this user already has max_compute_per_client computations running; see Retry-After",
+        "content": _DETAIL,
+        "headers": RETRY_AFTER,
+    },
+}
 
 
 def _location(field: str) -> list[str | int]:

@@ -1,11 +1,14 @@
-"""Security basics: response headers, a request body cap, CORS (closed unless configured) and a
-per-client cap on concurrent event streams.
+"""Security basics: response headers, a request body cap, CORS (closed unless configured), the
+Host/Origin checks and the owner cookie (app/api/access.py), HEAD (app/api/protocol.py), and the
+counters behind the per-client caps: open event streams per address, one-shot computations per owner.
 
-``install(app, settings)`` wires all of it; routers that stream take ``StreamSlot`` (app/api/deps.py).
+``install(app, settings)`` wires all of it; routers that stream take ``StreamSlot``, routers that
+compute in the request ``ComputeSlot`` (app/api/deps.py).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Any
@@ -17,7 +20,11 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import docs
+from app.api.access import AccessMiddleware
+from app.api.protocol import HeadMiddleware, client_left
 from app.config import Settings
+
+log = logging.getLogger(__name__)
 
 # Checked in headless Chromium with Plotly.newPlot and Plotly.toImage (tests/e2e/test_csp.py repeats it):
 # - plotly.js injects a <style> element at load time and writes style attributes, which `style-src 'self'`
@@ -103,6 +110,10 @@ class SecurityMiddleware:
             if started:  # nothing sensible left to say: the response is already under way
                 raise
             await self._refuse(send_with_headers)
+        except Exception as exc:
+            if not (started and client_left(exc)):
+                raise
+            log.debug("%s %s: the client left before the response ended", scope["method"], scope["path"])
 
     async def _refuse(self, send: Send) -> None:
         response = JSONResponse({"detail": f"request body exceeds the limit of {self.max_body_bytes} bytes"}, 413)
@@ -138,8 +149,9 @@ async def _no_body() -> Message:
     return {"type": "http.disconnect"}
 
 
-class StreamLimiter:
-    """Open event streams per client; a lock because sync dependencies run in the thread pool."""
+class SlotLimiter:
+    """At most ``per_client`` things at once per key (a client address, an owner); a lock because
+    sync dependencies run in the thread pool."""
 
     def __init__(self, per_client: int) -> None:
         self.per_client = per_client
@@ -205,15 +217,23 @@ def _document_body_errors(app: FastAPI) -> None:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """CORS only when origins are configured; the security middleware outermost, so every answer
-    (static files, 404s, CORS preflights, 413s) carries the headers."""
+    """From the outside in: the security middleware (so every answer, static files, 404s, 400s, 403s,
+    413s and CORS preflights included, carries the headers), HEAD, the Host/Origin checks and the
+    owner cookie, then CORS (only when origins are configured)."""
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Content-Type", "Last-Event-ID"],
+            allow_headers=["Content-Type", "Last-Event-ID", "Authorization"],
+            allow_credentials=True,
         )
+    token = settings.admin_token.get_secret_value() if settings.admin_token is not None else None
+    app.add_middleware(
+        AccessMiddleware, allowed_hosts=settings.allowed_hosts, cors_origins=settings.cors_origins, admin_token=token
+    )
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes, docs_paths=docs.DOCS_PATHS)
-    app.state.stream_limiter = StreamLimiter(settings.max_streams_per_client)
+    app.state.stream_limiter = SlotLimiter(settings.max_streams_per_client)
+    app.state.compute_limiter = SlotLimiter(settings.max_compute_per_client)
     _document_body_errors(app)

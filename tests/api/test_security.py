@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from app.api.deps import STREAM_RETRY_AFTER_SECONDS as RETRY_AFTER_SECONDS
 from app.api.deps import StreamSlot
-from app.api.security import CSP, DOCS_CSP, StreamLimiter
+from app.api.security import CSP, DOCS_CSP, SlotLimiter
 from app.config import Settings
 from app.main import create_app
 
@@ -238,7 +238,7 @@ def test_a_chunked_body_is_cut_off_at_the_cap_without_waiting_for_its_end(settin
 
 
 def test_the_limiter_counts_per_client() -> None:
-    limiter = StreamLimiter(2)
+    limiter = SlotLimiter(2)
     assert limiter.acquire("a") and limiter.acquire("a") and not limiter.acquire("a")
     assert limiter.acquire("b") and limiter.open_streams() == 3 and limiter.open_streams("a") == 2
     limiter.release("a")

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     )
     admin_token: SecretStr | None = Field(
         None,
-        description="the teacher's token: 'Authorization: Bearer <token>' may cancel, delete and pin anything; unset = none",
+        description="the teacher's token: 'Authorization: Bearer <token>' cancels, deletes, pins anything; unset: none",
     )
     max_compute_per_client: int = Field(
         4, ge=1, le=1000, description="one-shot computations one client (owner) may run at once; then 429"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,10 +17,11 @@ from app.api.security import install as install_security
 from app.config import Settings, get_settings
 from app.data.registry import DatasetRegistry
 from app.history.listener import JobHistory
-from app.history.store import RunStore
+from app.history.store import RunStore, StoreUnavailable
 from app.training.jobs import JobManager
 
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
 def _warm_up() -> None:
@@ -35,18 +37,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(settings.torch_threads)
-        app.state.store = RunStore(settings.database_path)
-        app.state.store.mark_interrupted()  # whatever was queued or running died with the last process
+        app.state.store = RunStore(
+            settings.database_path, max_runs=settings.history_max_runs, max_bytes=settings.history_max_mb * 2**20
+        )
+        try:
+            app.state.store.mark_interrupted()  # whatever was queued or running died with the last process
+        except StoreUnavailable as exc:  # a read-only or broken history still serves what it can
+            log.warning("could not mark the runs of the last process as interrupted: %s", exc)
         if settings.warm_up:
             _warm_up()
         # Data sets, then the job workers; unfinished jobs end 'interrupted'.
-        app.state.datasets = DatasetRegistry(settings.data_dir, settings.upload_memory_mb * 2**20)
-        app.state.jobs = JobManager(
+        jobs = JobManager(
             settings.max_concurrent_jobs,
             settings.max_queued_jobs,
             settings.max_kept_jobs,
             settings.torch_threads,
+            max_per_owner=settings.max_jobs_per_client,
         )
+        app.state.datasets = DatasetRegistry(
+            settings.data_dir,
+            settings.upload_memory_mb * 2**20,
+            uploads_dir=settings.uploads_path,
+            in_use=jobs.active_dataset_ids,
+        )
+        app.state.jobs = jobs
         app.state.jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
         app.state.jobs.start()
         try:
@@ -57,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     errors.install(app)
-    install_security(app, settings)  # headers, body cap, CORS, stream slots
+    install_security(app, settings)  # headers, body cap, HEAD, Host/Origin, owner cookie, CORS, slots
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.mount("/vendor", StaticFiles(packages=[("plotly", "package_data")]), name="vendor")
     app.include_router(meta.router)

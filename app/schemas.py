@@ -89,7 +89,10 @@ class JobStatuses(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "unavailable"] = Field(
+        description="'unavailable' (with 503) when the run history is not usable"
+    )
+    database: str = Field(description="'ok', or why the run history cannot be read or written")
     version: str
     torch: str
     cuda: bool
@@ -234,7 +237,12 @@ class RunOut(BaseModel):
 
 
 class TrajectoryResponse(BaseModel):
-    run_id: str = Field(description="the stored comparison: GET /api/runs/{run_id}")
+    run_id: str | None = Field(
+        description="the stored comparison: GET /api/runs/{run_id}; null if it could not be stored"
+    )
+    store_error: str | None = Field(
+        None, description="why the comparison was not stored (the run history is unavailable)"
+    )
     function: str
     expression: str | None = Field(None, description="the custom f(x1, x2), when function is 'custom'")
     start: list[float]
@@ -256,6 +264,8 @@ class RunSummary(BaseModel):
     updated_at: float
     runs: list[dict[str, Any]] = Field(description="per run: optimizer, impl, hyperparams, status, final figures")
     timings: dict[str, Any]
+    pinned: bool = Field(False, description="pinned records are never pruned")
+    mine: bool = Field(False, description="made by this browser (its owner cookie): it may delete and pin it")
 
 
 class RunDetail(RunSummary):
@@ -265,11 +275,23 @@ class RunDetail(RunSummary):
     )
 
 
+class HistoryUsage(BaseModel):
+    runs: int = Field(description="records stored, everyone's")
+    bytes: int = Field(description="their size (the JSON of their configs, series and summaries)")
+    pinned: int
+    own_runs: int = Field(description="records of this browser")
+    own_bytes: int
+    max_runs: int = Field(description="past this, or max_bytes, the oldest unpinned records are pruned")
+    max_bytes: int
+
+
 class RunPage(BaseModel):
     total: int
     offset: int
     limit: int
+    scope: Literal["own", "all"]
     items: list[RunSummary]
+    usage: HistoryUsage
 
 
 # --- training jobs and data sets ----------------------------------------------------
@@ -369,6 +391,9 @@ class JobSummary(BaseModel):
     cancel_requested: bool
     last_event_id: int = Field(description="id of the newest event: subscribe with ?after= to continue from here")
     runs: list[JobRunOutcome]
+    mine: bool = Field(False, description="submitted by this browser: it may cancel it")
+    stored: bool = Field(True, description="false while the run history could not store the job's last state")
+    store_error: str | None = Field(None, description="why not; the job is kept in memory and stored once it can be")
 
 
 class JobOut(JobSummary):
@@ -388,6 +413,7 @@ class DatasetInfo(BaseModel):
     description: str
     filename: str | None = Field(description="uploads: the file's name as sent (display only)")
     created_at: float | None
+    mine: bool = Field(False, description="an upload of this browser: it may delete it")
 
 
 # --- run history: contours and debug stats ----------------------------------------

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.utils import DATA_DIR
+from tests.utils import ADMIN_TOKEN, DATA_DIR, TEST_HOSTS
 
 if TYPE_CHECKING:  # app modules are imported inside the fixtures, once the test has set the environment
     from app.config import Settings
@@ -17,11 +17,15 @@ if TYPE_CHECKING:  # app modules are imported inside the fixtures, once the test
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    from app.config import LOOPBACK_HOSTS, Settings
+    from app.config import Settings
 
-    # TestClient's requests name the host 'testserver'; a real server in a test is reached on loopback
-    hosts = [*LOOPBACK_HOSTS, "testserver"]
-    return Settings(data_dir=DATA_DIR, db_path=tmp_path / "runs.sqlite3", warm_up=False, allowed_hosts=hosts)
+    return Settings(
+        data_dir=DATA_DIR,
+        db_path=tmp_path / "runs.sqlite3",
+        warm_up=False,
+        allowed_hosts=TEST_HOSTS,
+        admin_token=ADMIN_TOKEN,
+    )
 
 
 @pytest.fixture

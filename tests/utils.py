@@ -24,6 +24,10 @@ from fastapi.testclient import TestClient
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("OPTLAB_DATA_DIR", ROOT.parent / "shared" / "data")).resolve()
 ARTIFACTS = ROOT / "test-artifacts"
+# TestClient (and schemathesis in-process) name the host 'testserver'; real servers are reached on loopback
+TEST_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+ADMIN_TOKEN = "teacher-token-for-tests"  # the settings fixture's OPTLAB_ADMIN_TOKEN
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def airfoil_file() -> Path:

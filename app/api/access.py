@@ -43,9 +43,12 @@ class Caller:
     loopback: bool = False
     token_refused: bool = False  # a bearer token came, but not the admin's
 
+    def owns(self, owner: str | None) -> bool:
+        return owner is not None and bool(self.owner) and hmac.compare_digest(owner.encode(), self.owner.encode())
+
     def may_change(self, owner: str | None) -> bool:
         """The owner of a thing, or the admin; a thing without an owner (from before owners) is the admin's."""
-        return self.admin or (owner is not None and hmac.compare_digest(owner, self.owner))
+        return self.admin or self.owns(owner)
 
     def refusal(self, what: str) -> str:
         """The 403 message for changing ``what`` (e.g. "cancel job 'x'") that belongs to someone else."""
@@ -66,8 +69,10 @@ def caller_of(request: Request) -> Caller:
 
 def is_loopback(scope: Scope) -> bool:
     client = scope.get("client")
+    if not client:
+        return False
     try:
-        return bool(client) and ipaddress.ip_address(client[0]).is_loopback
+        return ipaddress.ip_address(client[0]).is_loopback
     except ValueError:
         return False
 
@@ -131,7 +136,9 @@ class AccessMiddleware:
         host = headers.get("host", "")
         if not self.hosts.allows(host):
             shown = host[:100] or "(none)"
-            detail = f"this server does not answer to the host '{shown}'; its operator lists names in OPTLAB_ALLOWED_HOSTS"
+            detail = (
+                f"this server does not answer to the host '{shown}'; its operator lists names in OPTLAB_ALLOWED_HOSTS"
+            )
             await JSONResponse({"detail": detail}, 400)(scope, receive, send)
             return
         origin = headers.get("origin")

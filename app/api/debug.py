@@ -19,6 +19,8 @@ from typing import TypeVar
 from anyio import to_thread
 from fastapi import APIRouter, Request
 
+from app.api.deps import CallerDep
+from app.api.errors import FORBIDDEN, refused
 from app.schemas import DebugStats, JobStats, StreamStats, ThreadStats
 
 router = APIRouter(prefix="/api/debug", tags=["debug"])
@@ -89,9 +91,16 @@ def _threads() -> ThreadStats:
     )
 
 
-@router.get("/stats", response_model=DebugStats)
-async def stats(request: Request) -> DebugStats:
-    """Async on purpose: it runs on the event loop and borrows no pool thread, so it does not count itself."""
+@router.get("/stats", response_model=DebugStats, responses=FORBIDDEN)
+async def stats(request: Request, caller: CallerDep) -> DebugStats:
+    """For the admin token (``Authorization: Bearer``) or a client on this machine (loopback); else 403.
+
+    Async on purpose: it runs on the event loop and borrows no pool thread, so it does not count itself.
+    """
+    if not (caller.admin or caller.loopback):
+        raise refused(
+            403, "the server's stats are for its operator: send the admin token or ask from the server itself"
+        )
     manager = getattr(request.app.state, "jobs", None)
     return DebugStats(
         threads=_threads(),

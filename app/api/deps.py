@@ -11,8 +11,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 
-from app.api.errors import too_many
 from app.api.access import Caller, caller_of
+from app.api.errors import too_many
 from app.api.security import SlotLimiter, client_key
 from app.config import Settings
 from app.data.registry import DatasetRegistry

@@ -3,7 +3,7 @@
 - 422: ``{"detail": [{"loc", "field", "msg", "type", "ctx"?}, ...]}``, one item per refused field, the
   message prefixed with the field's name, never echoing a value JSON cannot carry (NaN, ±Inf); from
   pydantic's validation and from a service's ``Refused``;
-- 403, 404, 409, 503: ``{"detail": "<message>"}``;
+- 403, 404, 409, 503: ``{"detail": "<message>"}`` (503: the run history cannot be read or written);
 - 429: the same, with ``Retry-After`` (seconds) in the headers.
 """
 
@@ -17,6 +17,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from app.history.database import StoreUnavailable
 from app.validation import Refused
 
 # Validators on a whole mapping (hyper-parameters) name the offending key in ctx["name"].
@@ -71,23 +72,26 @@ def too_many(message: str, retry_after: int) -> HTTPException:
     return HTTPException(429, message, headers={"Retry-After": str(retry_after)})
 
 
-_DETAIL = {
+DETAIL = {
     "application/json": {
         "schema": {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
     }
+}
+FORBIDDEN: dict[int | str, dict[str, Any]] = {
+    403: {"description": "it belongs to another user (only its owner or the admin token may)", "content": DETAIL}
 }
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     429: {
         "description": "too many concurrent streams from this client; see Retry-After",
-        "content": _DETAIL,
+        "content": DETAIL,
         "headers": RETRY_AFTER,
     },
 }
 COMPUTE_RESPONSES: dict[int | str, dict[str, Any]] = {
     429: {
         "description": "this user already has max_compute_per_client computations running; see Retry-After",
-        "content": _DETAIL,
+        "content": DETAIL,
         "headers": RETRY_AFTER,
     },
 }
@@ -113,6 +117,12 @@ async def refused_handler(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": _refused_items(exc)})
 
 
+async def store_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
+    """The run history cannot be read or written: 503, saying why (read-only, corrupt, disk full...)."""
+    return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "30"})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(Refused, refused_handler)
+    app.add_exception_handler(StoreUnavailable, store_unavailable_handler)

@@ -4,6 +4,9 @@ The events stream replays the job's event log: from the start for a new subscrib
 ``Last-Event-ID`` (or ``?after=``) for one that reconnects, and ends after the job's ``end``
 event. A client that already has everything of an ended job gets 204, which tells a browser's
 EventSource to stop reconnecting.
+
+Anyone may read a job; only the browser that submitted it (or the admin) may cancel it. One
+browser may have ``max_jobs_per_client`` jobs queued or running at once (429 beyond).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from app.api.deps import DatasetsDep, JobDep, JobsDep, SettingsDep, StreamCleanup, StreamSlot
-from app.api.errors import RETRY_AFTER, STREAM_RESPONSES, refused, too_many
+from app.api.access import Caller
+from app.api.deps import CallerDep, DatasetsDep, JobDep, JobsDep, SettingsDep, StreamCleanup, StreamSlot
+from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, too_many
 from app.schemas import JobCreated, JobOut, JobRequest, JobSummary
 from app.training.jobs import NotCancellable, QueueFull
 from app.training.plan import plan_job
@@ -31,13 +35,23 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no job with 
     "",
     status_code=202,
     response_model=JobCreated,
-    responses={429: {"description": "the queue is full; see Retry-After", "headers": RETRY_AFTER}},
+    responses={
+        429: {
+            "description": "the queue is full, or this user has max_jobs_per_client jobs already; see Retry-After",
+            "headers": RETRY_AFTER,
+        }
+    },
 )
 def create_job(
-    req: JobRequest, response: Response, jobs: JobsDep, datasets: DatasetsDep, settings: SettingsDep
+    req: JobRequest,
+    response: Response,
+    jobs: JobsDep,
+    datasets: DatasetsDep,
+    settings: SettingsDep,
+    caller: CallerDep,
 ) -> JobCreated:
     """Queue a training job; follow it at ``events`` or poll ``url``."""
-    plan = plan_job(req, datasets, settings.max_job_steps)
+    plan = plan_job(req, datasets, settings.max_job_steps, owner=caller.owner)
     try:
         job = jobs.submit(plan)
     except QueueFull as exc:
@@ -47,30 +61,37 @@ def create_job(
     return JobCreated(id=job.id, status="queued", url=url, events=f"{url}/events")
 
 
+def _shown(record: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    """The job as the caller sees it: whether it is theirs, never whose it is."""
+    return {**record, "mine": caller.owns(record.pop("owner", None))}
+
+
 @router.get("", response_model=list[JobSummary])
-def list_jobs(jobs: JobsDep) -> list[dict[str, Any]]:
+def list_jobs(jobs: JobsDep, caller: CallerDep) -> list[dict[str, Any]]:
     """The jobs this server keeps, newest first, without their curves."""
-    return jobs.records(curves=False)
+    return [_shown(record, caller) for record in jobs.records(curves=False)]
 
 
 @router.get("/{job_id}", response_model=JobOut, responses=NOT_FOUND)
-def get_job(job: JobDep, jobs: JobsDep) -> dict[str, Any]:
-    return jobs.record(job.id, curves=True)
+def get_job(job: JobDep, jobs: JobsDep, caller: CallerDep) -> dict[str, Any]:
+    return _shown(jobs.record(job.id, curves=True), caller)
 
 
 @router.post(
     "/{job_id}/cancel",
     response_model=JobSummary,
-    responses={**NOT_FOUND, 409: {"description": "the job has already ended"}},
+    responses={**NOT_FOUND, **FORBIDDEN, 409: {"description": "the job has already ended"}},
 )
-def cancel_job(job: JobDep, jobs: JobsDep) -> dict[str, Any]:
+def cancel_job(job: JobDep, jobs: JobsDep, caller: CallerDep) -> dict[str, Any]:
     """A queued job ends at once ('cancelled'); a running one gets ``cancel_requested`` and stops
-    within a few steps (its ``end`` event follows)."""
+    within a few steps (its ``end`` event follows). Only its owner or the admin may."""
+    if not caller.may_change(job.owner):
+        raise refused(403, caller.refusal(f"cancel job '{job.id}'"))
     try:
         jobs.cancel(job.id)
     except NotCancellable as exc:
         raise refused(409, str(exc)) from None
-    return jobs.record(job.id, curves=False)
+    return _shown(jobs.record(job.id, curves=False), caller)
 
 
 def event_cursor(

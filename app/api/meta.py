@@ -6,8 +6,10 @@ from typing import get_args
 
 import torch
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from app import __version__
+from app.api.deps import StoreDep
 from app.optim import expression
 from app.optim.functions import OBJECTIVES
 from app.optim.registry import IMPLS, OPTIMIZERS, OptimizerSpec
@@ -25,15 +27,24 @@ from app.schemas import (
 router = APIRouter()
 
 
-@router.get("/healthz", response_model=Health, tags=["meta"])
-def healthz() -> Health:
-    return Health(
-        status="ok",
+@router.get(
+    "/healthz",
+    response_model=Health,
+    tags=["meta"],
+    responses={503: {"model": Health, "description": "the run history cannot be read or written; 'database' says why"}},
+)
+def healthz(store: StoreDep) -> Health | JSONResponse:
+    """200 when the server can serve and store; 503 (same body) when its run history cannot be used."""
+    problem = store.problem()
+    health = Health(
+        status="ok" if problem is None else "unavailable",
+        database=problem or "ok",
         version=__version__,
         torch=torch.__version__,
         cuda=torch.cuda.is_available(),
         job_statuses=JobStatuses(active=list(get_args(ActiveJobStatus)), finished=list(get_args(FinishedJobStatus))),
     )
+    return health if problem is None else JSONResponse(health.model_dump(), status_code=503)
 
 
 def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:

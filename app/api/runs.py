@@ -1,25 +1,32 @@
-"""Run history: list, open, delete and export stored comparisons and training jobs."""
+"""Run history: list, open, delete, pin and export stored comparisons and training jobs.
+
+Reading is open to everyone (a run's link can be shared); deleting and pinning are for the
+record's owner and the admin (403 otherwise). Lists show the caller's own records unless asked
+for ``scope=all``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from app.api.deps import StoreDep
-from app.api.errors import field_error, refused
+from app.api.access import Caller
+from app.api.deps import CallerDep, StoreDep
+from app.api.errors import FORBIDDEN, field_error, refused
 from app.history.contour import NoContour, stored_contour
 from app.history.export import to_csv
 from app.history.store import ACTIVE, RunFilter, RunRecord
 from app.optim.registry import OPTIMIZERS
-from app.schemas import ContourOut, RunDetail, RunPage, RunSummary
+from app.schemas import ContourOut, HistoryUsage, RunDetail, RunPage, RunSummary
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no run with that id"}}
 
 
-def _summary(record: RunRecord) -> RunSummary:
+def _summary(record: RunRecord, caller: Caller) -> RunSummary:
     return RunSummary(
         id=record.id,
         kind=record.kind,
@@ -31,6 +38,8 @@ def _summary(record: RunRecord) -> RunSummary:
         updated_at=record.updated_at,
         runs=record.summary,
         timings=record.timings,
+        pinned=record.pinned,
+        mine=record.owner is not None and caller.owns(record.owner),
     )
 
 
@@ -41,9 +50,18 @@ def _found(store: StoreDep, run_id: str) -> RunRecord:
     return record
 
 
+def _changeable(store: StoreDep, run_id: str, caller: Caller, what: str) -> RunRecord:
+    record = _found(store, run_id)
+    if not caller.may_change(record.owner):
+        raise refused(403, caller.refusal(f"{what} run '{run_id}'"))
+    return record
+
+
 @router.get("", response_model=RunPage)
 def list_runs(
     store: StoreDep,
+    caller: CallerDep,
+    scope: Literal["own", "all"] = Query("own", description="own: this browser's records; all: everyone's"),
     kind: Literal["trajectory", "training"] | None = None,
     optimizer: str | None = Query(None, max_length=32, description="one of GET /api/optimizers"),
     status: str | None = Query(None, max_length=32, pattern=r"^[a-z_]+$"),
@@ -52,28 +70,55 @@ def list_runs(
 ) -> RunPage:
     if optimizer is not None and optimizer not in OPTIMIZERS:
         raise field_error("optimizer", f"unknown optimizer '{optimizer}'", location="query")
-    total, records = store.list(RunFilter(kind, optimizer, status), offset, limit)
-    return RunPage(total=total, offset=offset, limit=limit, items=[_summary(r) for r in records])
+    owner = caller.owner if scope == "own" else None
+    total, records = store.list(RunFilter(kind, optimizer, status, owner), offset, limit)
+    usage = HistoryUsage(**asdict(store.usage(caller.owner)))
+    items = [_summary(r, caller) for r in records]
+    return RunPage(total=total, offset=offset, limit=limit, scope=scope, items=items, usage=usage)
 
 
 @router.get("/{run_id}", response_model=RunDetail, responses=NOT_FOUND)
-def get_run(run_id: str, store: StoreDep) -> RunDetail:
+def get_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunDetail:
     record = _found(store, run_id)
-    return RunDetail(**_summary(record).model_dump(), config=record.config, series=record.series)
+    return RunDetail(**_summary(record, caller).model_dump(), config=record.config, series=record.series)
 
 
 @router.delete(
     "/{run_id}",
     status_code=204,
-    responses={**NOT_FOUND, 409: {"description": "the run is still queued or running (cancel its job first)"}},
+    responses={
+        **NOT_FOUND,
+        **FORBIDDEN,
+        409: {"description": "the run is still queued or running (cancel its job first)"},
+    },
 )
-def delete_run(run_id: str, store: StoreDep) -> Response:
-    record = _found(store, run_id)
+def delete_run(run_id: str, store: StoreDep, caller: CallerDep) -> Response:
+    record = _changeable(store, run_id, caller, "delete")
     if record.status in ACTIVE:  # its job would write it again when it ends
         raise refused(409, f"run '{run_id}' is still {record.status}: cancel the job first")
     if not store.delete(run_id):
         raise refused(404, f"no run with id '{run_id}'")
     return Response(status_code=204)
+
+
+def _pin(run_id: str, store: StoreDep, caller: CallerDep, pinned: bool) -> RunSummary:
+    record = _changeable(store, run_id, caller, "pin" if pinned else "unpin")
+    if not store.set_pinned(run_id, pinned):
+        raise refused(404, f"no run with id '{run_id}'")
+    record.pinned = pinned
+    return _summary(record, caller)
+
+
+@router.post("/{run_id}/pin", response_model=RunSummary, responses={**NOT_FOUND, **FORBIDDEN})
+def pin_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunSummary:
+    """Keep the record whatever the history's bounds: pinned records are never pruned."""
+    return _pin(run_id, store, caller, True)
+
+
+@router.delete("/{run_id}/pin", response_model=RunSummary, responses={**NOT_FOUND, **FORBIDDEN})
+def unpin_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunSummary:
+    """The record may be pruned again, oldest first, once the history is past its bounds."""
+    return _pin(run_id, store, caller, False)
 
 
 @router.get("/{run_id}/contour", response_model=ContourOut, responses=NOT_FOUND)
@@ -89,11 +134,11 @@ def run_contour(run_id: str, store: StoreDep) -> ContourOut:
     "/{run_id}/export",
     responses={**NOT_FOUND, 200: {"content": {"text/csv": {}, "application/json": {}}}},
 )
-def export_run(run_id: str, store: StoreDep, format: Literal["csv", "json"] = "json") -> Response:
+def export_run(run_id: str, store: StoreDep, caller: CallerDep, format: Literal["csv", "json"] = "json") -> Response:
     record = _found(store, run_id)
     filename = f"optimizer-lab-{record.kind}-{record.id}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if format == "json":
-        body = RunDetail(**_summary(record).model_dump(), config=record.config, series=record.series)
+        body = RunDetail(**_summary(record, caller).model_dump(), config=record.config, series=record.series)
         return Response(body.model_dump_json(indent=1), media_type="application/json", headers=headers)
     return Response(to_csv(record), media_type="text/csv", headers=headers)

@@ -11,9 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.api.debug import TRAJECTORY_GENERATORS
-from app.api.deps import StoreDep, StreamCleanup, StreamSlot
-from app.api.errors import STREAM_RESPONSES
-from app.history.store import RunStore
+from app.api.deps import CallerDep, ComputeSlot, StoreDep, StreamCleanup, StreamSlot
+from app.api.errors import COMPUTE_RESPONSES, STREAM_RESPONSES
+from app.history.store import RunRecord, RunStore, StoreUnavailable
 from app.optim.expression import custom_objective
 from app.optim.functions import Objective, contour_grid, get_objective
 from app.optim.registry import get_optimizer
@@ -64,19 +64,34 @@ def _check_points(req: TrajectoryRequest, request: Request) -> None:
         )
 
 
-@router.post("", response_model=TrajectoryResponse)
-def run_trajectories(req: TrajectoryRequest, store: StoreDep, request: Request) -> TrajectoryResponse:
+def _keep(store: RunStore, record: RunRecord, owner: str) -> tuple[str | None, str | None]:
+    """Store the comparison for its owner: (run id, None), or (None, why not) when the history is unavailable."""
+    record.owner = owner
+    try:
+        return store.save(record).id, None
+    except StoreUnavailable as exc:
+        return None, str(exc)
+
+
+@router.post("", response_model=TrajectoryResponse, responses=COMPUTE_RESPONSES)
+def run_trajectories(
+    req: TrajectoryRequest, store: StoreDep, request: Request, _slot: ComputeSlot, caller: CallerDep
+) -> TrajectoryResponse:
     """Every run's whole path at once (at most ``max_response_points`` steps × runs; else 422 on ``steps``).
 
     ``function: "custom"`` with an ``expression`` runs on a typed f(x1, x2); see the field's description.
+    One user may have ``max_compute_per_client`` of these running at once (429 beyond). When the run
+    history cannot store the comparison, the answer still comes, with ``run_id`` null and ``store_error``.
     """
     _check_points(req, request)
     objective, start, configs = _plan(req)
     began = time.perf_counter()
     results = run_all(objective, start, req.steps, configs, req.seed)
-    record = store.save(to_record(_stored_config(req, start, configs), results, time.perf_counter() - began))
+    record = to_record(_stored_config(req, start, configs), results, time.perf_counter() - began)
+    run_id, store_error = _keep(store, record, caller.owner)
     return TrajectoryResponse(
-        run_id=record.id,
+        run_id=run_id,
+        store_error=store_error,
         function=req.function,
         expression=req.expression,
         start=start,
@@ -104,6 +119,7 @@ def stream_trajectories(
     store: StoreDep,
     _slot: StreamSlot,
     cleanup: StreamCleanup,
+    caller: CallerDep,
 ) -> Iterator[ServerSentEvent]:
     """``meta`` (config and contour grid), ``step`` events (every run, a chunk of steps each), ``done``.
 
@@ -113,16 +129,17 @@ def stream_trajectories(
     the step that produced point i (none for the start). Concatenated over the events, they equal
     ``POST /api/trajectories``.
 
-    The comparison is stored once it is complete; ``done`` carries its ``run_id``. A client may hold
+    The comparison is stored once it is complete; ``done`` carries its ``run_id`` (null, with
+    ``store_error``, when the run history cannot store it). A client may hold
     ``max_streams_per_client`` streams open at once; beyond that the answer is 429 with Retry-After.
     A client that goes away stops the computation within one chunk: FastAPI stops asking for the next
     event, and the generator is closed when the response ends. Nothing is stored for it.
     """
     # Counted in GET /api/debug/stats until closed; closed by the clean-up, not left to the garbage collector.
-    yield from cleanup.hold(TRAJECTORY_GENERATORS.counted(_stream_events(req, store)))
+    yield from cleanup.hold(TRAJECTORY_GENERATORS.counted(_stream_events(req, store, caller.owner)))
 
 
-def _stream_events(req: TrajectoryRequest, store: RunStore) -> Iterator[ServerSentEvent]:
+def _stream_events(req: TrajectoryRequest, store: RunStore, owner: str) -> Iterator[ServerSentEvent]:
     objective, start, configs = _plan(req)
     began = time.perf_counter()
     box = req.box if req.box is not None else list(objective.box)
@@ -144,6 +161,8 @@ def _stream_events(req: TrajectoryRequest, store: RunStore) -> Iterator[ServerSe
             result.extend(part)
         step = {"first": chunk.first, "runs": [asdict(part) for part in chunk.runs]}
         yield ServerSentEvent(event="step", id=str(seq), data=step)
-    record = store.save(to_record(_stored_config(req, start, configs), results, time.perf_counter() - began))
+    record = to_record(_stored_config(req, start, configs), results, time.perf_counter() - began)
+    run_id, store_error = _keep(store, record, owner)
     finals = [{"status": r.status, "diverged_at": r.diverged_at, "points": len(r.points)} for r in results]
-    yield ServerSentEvent(event="done", id=str(seq + 1), data={"run_id": record.id, "runs": finals})
+    done = {"run_id": run_id, "runs": finals, **({"store_error": store_error} if store_error else {})}
+    yield ServerSentEvent(event="done", id=str(seq + 1), data=done)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -48,31 +49,52 @@ def column_name(columns: tuple[str, ...] | list[str], j: int) -> str:
     return f"column {j + 1} ('{name}')" if name else f"column {j + 1}"
 
 
-def standardise(values: np.ndarray, columns: tuple[str, ...] | list[str] = ()) -> np.ndarray:
+def standardise(values: np.ndarray, columns: tuple[str, ...] | list[str] = (), in_place: bool = False) -> np.ndarray:
     """(v − mean) / std per column over all rows, population std (ddof=0), as the book does.
 
-    Computed in float64; a constant column (std 0) cannot be standardised and is refused.
+    Computed in float64; a constant column (std 0) cannot be standardised and is refused. With
+    ``in_place`` a float64 array is overwritten rather than copied (an upload's table: its memory is
+    the largest part of a parse). The columns go a few at a time, so numpy's temporaries stay a
+    fraction of the table; blocks of at least two columns keep numpy's summation order, so the
+    figures are bit for bit those of one whole-array computation.
     """
     values = np.asarray(values, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        mean = values.mean(axis=0)
-        std = values.std(axis=0)
-        out = (values - mean) / std
-    for j in range(values.shape[1]):
-        if not np.isfinite(std[j]) or not np.isfinite(mean[j]):
+    if not in_place:
+        values = values.copy()
+    width = values.shape[1]
+    for a, b in _column_blocks(width):
+        block = values[:, a:b]
+        with np.errstate(all="ignore"):
+            mean = block.mean(axis=0)
+            std = block.std(axis=0)
+        for j in range(a, b):
+            if not np.isfinite(std[j - a]) or not np.isfinite(mean[j - a]):
+                raise DataError(f"{column_name(columns, j)}: values too large to standardise")
+            if std[j - a] == 0.0:
+                raise DataError(
+                    f"{column_name(columns, j)} is constant (every value is {values[0, j]:g}), "
+                    "so it cannot be standardised"
+                )
+        with np.errstate(all="ignore"):
+            block -= mean
+            block /= std
+        bad = ~np.isfinite(block).all(axis=0)
+        if bad.any():
+            j = a + int(np.nonzero(bad)[0][0])
             raise DataError(f"{column_name(columns, j)}: values too large to standardise")
-        if std[j] == 0.0:
-            raise DataError(
-                f"{column_name(columns, j)} is constant (every value is {values[0, j]:g}), so it cannot be standardised"
-            )
-    if not np.isfinite(out).all():
-        j = int(np.nonzero(~np.isfinite(out).all(axis=0))[0][0])
-        raise DataError(f"{column_name(columns, j)}: values too large to standardise")
-    result: np.ndarray = out
-    return result
+    return values
+
+
+def _column_blocks(width: int, per_block: int = 4) -> list[tuple[int, int]]:
+    """[a, b) ranges of ``per_block`` columns, none narrower than two (a 1-wide block sums differently)."""
+    edges = [*range(0, width, per_block), width]
+    if len(edges) > 2 and edges[-1] - edges[-2] < 2:
+        del edges[-2]
+    return list(itertools.pairwise(edges))
 
 
 def split_xy(standardised: np.ndarray) -> tuple[Tensor, Tensor]:
-    """Features = every column but the last, target = the last; float32 like the book."""
-    data = torch.from_numpy(np.ascontiguousarray(standardised, dtype=np.float32))
-    return data[:, :-1].contiguous(), data[:, -1].contiguous()
+    """Features = every column but the last, target = the last; float32 like the book (one copy each)."""
+    X = np.ascontiguousarray(standardised[:, :-1], dtype=np.float32)
+    y = np.ascontiguousarray(standardised[:, -1], dtype=np.float32)
+    return torch.from_numpy(X), torch.from_numpy(y)

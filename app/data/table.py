@@ -2,13 +2,20 @@
 
 One parser serves the airfoil file and user uploads, so both are held to the same rules.
 Lines are counted as an editor shows them (1-based, the header included).
+
+Memory stays close to the table's own size: the text is read line by line (an upload is parsed
+from its file on disk, never held as one string) and the numbers go straight into one float64
+array, allocated once from an upper bound on the rows (the file's line count).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
+from typing import BinaryIO, TextIO
 
 import numpy as np
 
@@ -53,6 +60,45 @@ def decode(content: bytes) -> str:
         raise DataError(f"the file is not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
+@dataclass(frozen=True)
+class FileFacts:
+    """What one pass over an upload's bytes tells before parsing it."""
+
+    size: int
+    lines: int  # an upper bound on its rows
+    digest: str  # sha256 of the salt and the content
+    blank: bool  # nothing but white space
+
+
+def scan(file: BinaryIO, salt: bytes = b"", chunk: int = 1 << 20) -> FileFacts:
+    """Hash, count lines and check the text encoding of a file in fixed-size chunks.
+
+    The same refusals as :func:`decode` (binary, not UTF-8 with the offset), without holding the file.
+    """
+    digest = hashlib.sha256(salt)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = lines = 0
+    blank = True
+    file.seek(0)
+    while block := file.read(chunk):
+        if size < 8192 and b"\x00" in block[: 8192 - size]:
+            raise DataError("the file is binary (it contains NUL bytes); upload a CSV text file")
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            raise DataError(f"the file is not UTF-8 text (invalid byte at offset {size + exc.start})") from None
+        digest.update(block)
+        blank = blank and not block.strip()
+        lines += block.count(b"\n")
+        size += len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise DataError(f"the file is not UTF-8 text (invalid byte at offset {size - 1})") from None
+    file.seek(0)
+    return FileFacts(size, lines + 1, digest.hexdigest(), blank)
+
+
 def sniff_delimiter(line: str) -> str:
     for delimiter in DELIMITERS:
         if delimiter in line:
@@ -72,20 +118,29 @@ def _is_blank(row: list[str]) -> bool:
 
 
 def parse_table(
-    text: str,
+    source: str | TextIO,
     limits: Limits = UPLOAD_LIMITS,
     delimiter: str | None = None,
     allow_header: bool = True,
+    max_lines: int | None = None,
 ) -> Table:
-    """Parse a numeric table; the first row may be a header (every field a name, none a number)."""
+    """Parse a numeric table from text or a seekable text stream (an upload's file); the first row
+    may be a header (every field a name, none a number). ``max_lines`` bounds the rows (a stream's
+    line count); for text it is counted here."""
+    if isinstance(source, str):
+        max_lines = source.count("\n") + 1
+        source = io.StringIO(source, newline="")
     if delimiter is None:
-        first = next((line for line in text.splitlines() if line.strip()), "")
+        first = next((line for line in source if line.strip()), "")
         delimiter = sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        source.seek(0)
+    capacity = min(max_lines or limits.max_rows, limits.max_rows)
+    reader = csv.reader(source, delimiter=delimiter)
     header: tuple[str, ...] = ()
     width = 0
-    rows: list[list[float]] = []
-    lines: list[int] = []
+    values = np.empty((0, 0))
+    lines = np.empty(capacity, dtype=np.int64)  # the line of each row, for the messages
+    count = 0
     try:
         for row in reader:
             if _is_blank(row):
@@ -100,26 +155,31 @@ def parse_table(
                         f"(separator: {DELIMITERS.get(delimiter, repr(delimiter))}); need "
                         f"{limits.min_columns} to {limits.max_columns}: the features, then the target last"
                     )
+                values = np.empty((capacity, width), dtype=np.float64)
                 if allow_header and all(_number(f) is None for f in fields):
                     header = tuple(f or f"column {j + 1}" for j, f in enumerate(fields))
                     continue
             elif len(fields) != width:
                 raise DataError(f"line {line} has {len(fields)} columns, expected {width} like the first line")
-            if len(rows) >= limits.max_rows:
+            if count >= limits.max_rows:
                 raise DataError(f"more than {limits.max_rows:,} data rows (line {line} is one too many)")
+            if count >= len(values):  # the bound was too low (it never is for a line count): grow
+                values = np.concatenate([values, np.empty_like(values[: count + 1])])
+                lines = np.concatenate([lines, np.empty_like(lines[: count + 1])])
             try:
-                rows.append([float(f) for f in fields])
+                values[count] = [float(f) for f in fields]
             except ValueError:
                 j = next(j for j, f in enumerate(fields) if _number(f) is None)
                 what = "is empty" if not fields[j] else f"'{fields[j][:40]}' is not a number"
-                hint = "; a header row must name every column" if not rows and not header else ""
+                hint = "; a header row must name every column" if not count and not header else ""
                 raise DataError(f"line {line}, {column_name(header, j)}: {what}{hint}") from None
-            lines.append(line)
+            lines[count] = line
+            count += 1
     except csv.Error as exc:
         raise DataError(f"line {reader.line_num}: {exc}") from None
-    if len(rows) < limits.min_rows:
-        raise DataError(f"{len(rows)} data row{'s' if len(rows) != 1 else ''}; need at least {limits.min_rows}")
-    values = np.asarray(rows, dtype=np.float64)
+    if count < limits.min_rows:
+        raise DataError(f"{count} data row{'s' if count != 1 else ''}; need at least {limits.min_rows}")
+    values = values[:count]
     finite = np.isfinite(values)
     if not finite.all():
         i, j = (int(k) for k in np.argwhere(~finite)[0])

@@ -82,6 +82,7 @@ def training_record(job: JobRecord) -> RunRecord:
             "error": job["error"],
         },
         created_at=job["created_at"],
+        owner=job.get("owner"),
     )
 
 

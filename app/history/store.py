@@ -2,7 +2,13 @@
 
 One row per comparison or job. Writes are single transactions, so a crash never leaves a
 half-written run visible. The schema carries a version (``PRAGMA user_version``) and is
-migrated forward on start-up.
+migrated forward on start-up. Faults of the file itself (vanished, corrupt, read-only) are
+handled in :mod:`app.history.database`; every failure reaches the caller as ``StoreUnavailable``.
+
+Each record has an owner (the browser that made it; None for records from before owners) and
+may be pinned. The history is bounded (``max_runs`` records, ``max_bytes`` of their JSON): each
+save past a bound prunes the oldest records that are neither pinned nor still queued or running,
+in the same transaction, and never the record being saved.
 """
 
 from __future__ import annotations
@@ -11,14 +17,17 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.history.database import Database, StoreUnavailable
+
 KINDS = ("trajectory", "training")
 ACTIVE = ("queued", "running")
+
+__all__ = ["ACTIVE", "KINDS", "MIGRATIONS", "RunFilter", "RunRecord", "RunStore", "StoreUnavailable", "Usage"]
 
 # Each entry moves the schema one version forward; never edit a released step, append one.
 MIGRATIONS: tuple[str, ...] = (
@@ -40,6 +49,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX runs_created ON runs (created_at DESC);
     CREATE INDEX runs_kind_status ON runs (kind, status);
     """,
+    # Owners, pins and sizes; the indexes cover the bound checks (count and bytes, overall and per
+    # owner) so that a save never reads the large JSON columns of other rows.
+    """
+    ALTER TABLE runs ADD COLUMN owner TEXT;
+    ALTER TABLE runs ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+    UPDATE runs SET bytes = length(CAST(title AS BLOB)) + length(CAST(config AS BLOB)) + length(CAST(series AS BLOB))
+        + length(CAST(summary AS BLOB)) + length(CAST(timings AS BLOB));
+    CREATE INDEX runs_prune ON runs (pinned, created_at, bytes);
+    CREATE INDEX runs_owner ON runs (owner, created_at, bytes, pinned);
+    """,
 )
 
 
@@ -57,6 +77,8 @@ class RunRecord:
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
+    owner: str | None = None
+    pinned: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,56 +86,61 @@ class RunFilter:
     kind: str | None = None
     optimizer: str | None = None
     status: str | None = None
+    owner: str | None = None  # None: everyone's
 
 
-_COLUMNS = "id, kind, status, created_at, updated_at, device, title, optimizers, config, series, summary, timings"
-_LIGHT_COLUMNS = "id, kind, status, created_at, updated_at, device, title, optimizers, config, summary, timings"
+@dataclass(frozen=True)
+class Usage:
+    """How full the history is, overall and for one owner."""
+
+    runs: int
+    bytes: int
+    pinned: int
+    own_runs: int
+    own_bytes: int
+    max_runs: int
+    max_bytes: int
+
+
+_COLUMNS = (
+    "id, kind, status, created_at, updated_at, device, title, optimizers, config, series, summary, timings, "
+    "owner, pinned, bytes"
+)
+_LIGHT_COLUMNS = _COLUMNS.replace("series, ", "")
+# A record saved again (a job's next state) keeps its owner and its pin.
+_UPSERT = f"INSERT INTO runs ({_COLUMNS}) VALUES ({', '.join('?' * 15)}) ON CONFLICT (id) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c not in {"id", "owner", "pinned"}
+)
 
 
 class RunStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_runs: int = 10_000, max_bytes: int = 1000 * 2**20) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._migrate(conn)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A short-lived connection per operation: safe from any worker thread."""
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        try:
-            conn.execute("PRAGMA busy_timeout=30000")
-            yield conn
-        finally:
-            conn.close()
-
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        self.max_runs, self.max_bytes = max_runs, max_bytes
+        self.db = Database(path, MIGRATIONS)
 
     @property
     def schema_version(self) -> int:
-        with self._connect() as conn:
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        return self.db.schema_version
+
+    def problem(self) -> str | None:
+        """Why the history cannot be read or written now (for /healthz), or None."""
+        return self.db.problem()
 
     # --- writes -----------------------------------------------------------------------------
 
     def save(self, record: RunRecord) -> RunRecord:
-        """Insert or replace the whole record in one transaction."""
+        """Insert or update the whole record (owner and pin stay as first saved / as set), then prune
+        past the bounds, in one transaction."""
         record.updated_at = time.time()
+        texts = [
+            record.title,
+            json.dumps(record.config),
+            json.dumps(record.series),
+            json.dumps(record.summary),
+            json.dumps(record.timings),
+        ]
+        size = sum(len(text.encode()) for text in texts)
         row = (
             record.id,
             record.kind,
@@ -121,25 +148,56 @@ class RunStore:
             record.created_at,
             record.updated_at,
             record.device,
-            record.title,
+            texts[0],
             "," + ",".join(record.optimizers) + ",",
-            json.dumps(record.config),
-            json.dumps(record.series),
-            json.dumps(record.summary),
-            json.dumps(record.timings),
+            *texts[1:],
+            record.owner,
+            int(record.pinned),
+            size,
         )
-        with self._connect() as conn:
-            conn.execute(f"INSERT OR REPLACE INTO runs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        with self.db.connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(_UPSERT, row)
+                self._prune(conn, keep=record.id)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         return record
 
+    def _prune(self, conn: sqlite3.Connection, keep: str) -> int:
+        """Delete the oldest unpinned, finished records until both bounds hold; how many went."""
+        runs, size = conn.execute("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM runs").fetchone()
+        if runs <= self.max_runs and size <= self.max_bytes:
+            return 0
+        candidates = conn.execute(
+            f"SELECT id, bytes FROM runs WHERE pinned = 0 AND status NOT IN {ACTIVE} AND id != ? "
+            "ORDER BY created_at, id",
+            (keep,),
+        )
+        doomed: list[str] = []
+        for run_id, nbytes in candidates:
+            if runs <= self.max_runs and size <= self.max_bytes:
+                break
+            doomed.append(run_id)
+            runs, size = runs - 1, size - nbytes
+        conn.executemany("DELETE FROM runs WHERE id = ?", [(run_id,) for run_id in doomed])
+        return len(doomed)
+
     def delete(self, run_id: str) -> bool:
-        with self._connect() as conn:
+        with self.db.connect() as conn:
             return conn.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount > 0
+
+    def set_pinned(self, run_id: str, pinned: bool) -> bool:
+        """Pin (never pruned) or unpin a record; False if there is no such record."""
+        with self.db.connect() as conn:
+            return conn.execute("UPDATE runs SET pinned = ? WHERE id = ?", (int(pinned), run_id)).rowcount > 0
 
     def mark_interrupted(self) -> int:
         """Runs that were queued or running when the server stopped did not finish: say so, for the
         record and for each of its runs that had not ended, in one transaction."""
-        with self._connect() as conn:
+        with self.db.connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 rows = conn.execute(f"SELECT id, summary FROM runs WHERE status IN {ACTIVE}").fetchall()
@@ -159,7 +217,7 @@ class RunStore:
     # --- reads ------------------------------------------------------------------------------
 
     def get(self, run_id: str) -> RunRecord | None:
-        with self._connect() as conn:
+        with self.db.connect() as conn:
             row = conn.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
         return _record(row) if row is not None else None
 
@@ -167,13 +225,23 @@ class RunStore:
         """A page of runs, newest first, without their series (they can be large)."""
         clauses, args = _where(where)
         sql_where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._connect() as conn:
+        with self.db.connect() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM runs {sql_where}", args).fetchone()[0]
             rows = conn.execute(
                 f"SELECT {_LIGHT_COLUMNS} FROM runs {sql_where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
                 [*args, limit, offset],
             ).fetchall()
         return int(total), [_record(row) for row in rows]
+
+    def usage(self, owner: str | None) -> Usage:
+        with self.db.connect() as conn:
+            runs, size, pinned = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(bytes), 0), COALESCE(SUM(pinned), 0) FROM runs"
+            ).fetchone()
+            own_runs, own_bytes = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM runs WHERE owner = ?", (owner,)
+            ).fetchone()
+        return Usage(runs, size, pinned, own_runs, own_bytes, self.max_runs, self.max_bytes)
 
 
 def _where(where: RunFilter) -> tuple[list[str], list[Any]]:
@@ -188,6 +256,9 @@ def _where(where: RunFilter) -> tuple[list[str], list[Any]]:
     if where.optimizer:
         clauses.append("optimizers LIKE ?")
         args.append(f"%,{where.optimizer},%")
+    if where.owner is not None:
+        clauses.append("owner = ?")
+        args.append(where.owner)
     return clauses, args
 
 
@@ -216,6 +287,8 @@ def _record(row: sqlite3.Row) -> RunRecord:
         series=json.loads(row["series"]) if "series" in keys else [],
         summary=json.loads(row["summary"]),
         timings=json.loads(row["timings"]),
+        owner=row["owner"],
+        pinned=bool(row["pinned"]),
     )
 
 

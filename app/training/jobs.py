@@ -12,7 +12,13 @@ subscribers are asyncio coroutines woken through ``loop.call_soon_threadsafe``.
 
 Hooks for a run-history store: ``listeners`` are called with the full job record (``record()``)
 on every state change (queued, running, and the terminal one), outside the manager's lock;
-``stop()`` ends unfinished jobs as ``interrupted`` and tells the listeners.
+``stop()`` ends unfinished jobs as ``interrupted`` and tells the listeners. A listener that
+fails (the history cannot be written) leaves the job ``stored: false`` with the reason; the job
+then stays in memory, past ``max_kept``, and the listeners are asked again every
+``RETELL_SECONDS`` until they take it.
+
+Each job has an owner (the browser that submitted it); one owner may have at most
+``max_per_owner`` jobs queued or running, so nobody can fill the queue for everyone.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ TERMINAL = frozenset({"done", "failed", "cancelled", "interrupted"})
 PROGRESS_EVENTS = 200  # aim: about this many progress events per job, whatever its length
 FLUSH_SECONDS = 0.5  # a slow job still sends its points at least this often
 WAKE_SECONDS = 5.0  # a subscriber re-checks at least this often (bounded wait)
+RETELL_SECONDS = 10.0  # how often a job the listeners could not take is offered again
 
 JobRecord = dict[str, Any]
 Listener = Callable[[JobRecord], None]
@@ -53,8 +60,24 @@ class QueueFull(RuntimeError):
         self.retry_after = retry_after
 
 
+class OwnerBusy(QueueFull):
+    """This owner already has its share of the queue."""
+
+    def __init__(self, limit: int, retry_after: int) -> None:
+        RuntimeError.__init__(
+            self,
+            f"you already have {limit} jobs queued or running (the limit per user); wait for one to end, "
+            f"or cancel one; retry in {retry_after} s",
+        )
+        self.retry_after = retry_after
+
+
 class JobNotFound(KeyError):
     pass
+
+
+class _Stopping(Exception):
+    """Ends a worker thread's loop."""
 
 
 class NotCancellable(RuntimeError):
@@ -73,6 +96,7 @@ class JobPlan:
     device_requested: str  # auto | cpu | cuda
     device: str  # the resolved one: cpu | cuda
     seeds: int = 1  # every run trains with seeds seed … seed+seeds−1
+    owner: str | None = None  # who may cancel it (besides the admin)
 
 
 @dataclass(frozen=True)
@@ -130,10 +154,15 @@ class Job:
         self.cancel = threading.Event()  # asks the worker to stop
         self.stop_as = "cancelled"  # or "interrupted" when the server stops
         self.finished = threading.Event()
+        self.store_error: str | None = None  # why the listeners could not take its last state
 
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL
+
+    @property
+    def owner(self) -> str | None:
+        return self.plan.owner
 
     @property
     def last_event_id(self) -> int:
@@ -172,6 +201,9 @@ class Job:
             "error": self.error,
             "cancel_requested": self.cancel.is_set() and not self.terminal,
             "last_event_id": self.last_event_id,
+            "owner": self.owner,
+            "stored": self.store_error is None,
+            "store_error": self.store_error,
             "runs": [
                 {
                     "optimizer": run.config.optimizer,
@@ -223,8 +255,11 @@ class JobManager:
         max_kept: int = 200,
         torch_threads: int = 1,
         listeners: Iterable[Listener] = (),
+        *,
+        max_per_owner: int | None = None,
     ) -> None:
         self.max_concurrent, self.max_queued, self.max_kept = max_concurrent, max_queued, max_kept
+        self.max_per_owner = max_per_owner
         self.torch_threads = torch_threads
         self.listeners: list[Listener] = list(listeners)
         self.lock = threading.RLock()
@@ -276,11 +311,16 @@ class JobManager:
         with self.lock:
             if self._stopping:
                 raise QueueFull(self.capacity, 5)
+            if self.max_per_owner is not None and plan.owner is not None:
+                mine = [j for j in (*self._pending, *self._running) if j.owner == plan.owner]
+                if len(mine) >= self.max_per_owner:
+                    raise OwnerBusy(self.max_per_owner, self._retry_after(mine))
             if len(self._pending) + len(self._running) >= self.capacity:
-                raise QueueFull(self.capacity, self._retry_after())
+                raise QueueFull(self.capacity, self._retry_after(self._running))
             self._jobs[job.id] = job
             first = job.record(curves=False)
-            del first["last_event_id"]
+            for private in ("last_event_id", "owner", "stored", "store_error"):
+                del first[private]
             self._emit(job, "job", first)
             self._pending.append(job)
             self._work.notify()
@@ -336,6 +376,11 @@ class JobManager:
             job.subscribers.add(subscription)
         return subscription
 
+    def active_dataset_ids(self) -> set[str]:
+        """Data sets that queued or running jobs train on (an upload the registry must not evict)."""
+        with self.lock:
+            return {job.plan.dataset.id for job in (*self._pending, *self._running)}
+
     def stats(self) -> dict[str, int]:
         with self.lock:
             return {
@@ -350,10 +395,10 @@ class JobManager:
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _retry_after(self) -> int:
-        """Seconds until the running job nearest to its end should be done (1–60)."""
+    def _retry_after(self, jobs: Iterable[Job]) -> int:
+        """Seconds until the running job (of ``jobs``) nearest to its end should be done (1–60)."""
         now, estimates = time.time(), []
-        for job in self._running:
+        for job in jobs:
             if job.started_at and job.progress > 0:
                 elapsed = now - job.started_at
                 estimates.append(elapsed * (1 - job.progress) / job.progress)
@@ -370,28 +415,36 @@ class JobManager:
             return
         with self.lock:
             record = job.record()
+        problem = None
         for listener in self.listeners:
             try:
                 listener(record)
-            except Exception:
-                log.exception("job listener failed for job %s", job.id)
+            except Exception as exc:
+                problem = str(exc) or type(exc).__name__
+                log.warning("job %s (%s) is kept in memory: a listener failed: %s", job.id, job.status, problem)
+        with self.lock:
+            job.store_error = problem
+
+    def _retell(self) -> None:
+        """Offer the listeners again the ended jobs they could not take (the history is back?)."""
+        with self.lock:
+            waiting = [job for job in self._jobs.values() if job.store_error is not None and job.terminal]
+        for job in waiting:
+            self._tell(job)
+        if waiting:
+            with self.lock:
+                self._evict()
 
     def _worker(self) -> None:
         torch.set_num_threads(self.torch_threads)
         while True:
-            with self.lock:
-                while not self._pending and not self._stopping:
-                    self._work.wait()
-                if self._stopping:
-                    return
-                job = self._pending.popleft()
-                self._running.add(job)
-                job.status, job.started_at = "running", time.time()
-                for run in job.runs:
-                    run.status = "running"
-                self._emit(
-                    job, "status", {"status": "running", "device": job.plan.device, "started_at": job.started_at}
-                )
+            try:
+                job = self._next_job()
+            except _Stopping:
+                return
+            if job is None:  # idle for a while, and some ended job was never stored
+                self._retell()
+                continue
             self._tell(job)
             try:
                 status, error = self._train(job)
@@ -487,8 +540,33 @@ class JobManager:
             self._evict()
         self._tell(job)
 
+    def _next_job(self) -> Job | None:
+        """The next queued job, marked running; None when there is time to offer untold jobs again.
+        Raises ``_Stopping`` when the manager stops."""
+        with self.lock:
+            while not self._pending and not self._stopping:
+                if not self._work.wait(RETELL_SECONDS) and self._has_untold():
+                    return None
+            if self._stopping:
+                raise _Stopping
+            job = self._pending.popleft()
+            self._running.add(job)
+            job.status, job.started_at = "running", time.time()
+            for run in job.runs:
+                run.status = "running"
+            self._emit(job, "status", {"status": "running", "device": job.plan.device, "started_at": job.started_at})
+        return job
+
+    def _has_untold(self) -> bool:
+        return any(job.store_error is not None and job.terminal for job in self._jobs.values())
+
     def _evict(self) -> None:
-        """Keep at most ``max_kept`` finished jobs (the newest); unfinished jobs always stay."""
-        finished = [job for job in self._jobs.values() if job.terminal]
+        """Keep at most ``max_kept`` finished jobs (the newest); unfinished jobs always stay, and so do
+        jobs whose last state no listener took, up to another ``max_kept`` of them."""
+        finished = [job for job in self._jobs.values() if job.terminal and job.store_error is None]
         for job in finished[: max(0, len(finished) - self.max_kept)]:
+            del self._jobs[job.id]
+        untold = [job for job in self._jobs.values() if job.terminal and job.store_error is not None]
+        for job in untold[: max(0, len(untold) - self.max_kept)]:
+            log.error("job %s is dropped from memory and was never stored: %s", job.id, job.store_error)
             del self._jobs[job.id]

@@ -17,7 +17,7 @@ from app.training.runs import RunConfig
 from app.validation import FieldProblem, Refused
 
 
-def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int) -> JobPlan:
+def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int, owner: str | None = None) -> JobPlan:
     """The plan of ``req``, hyper-parameters complete; ``Refused`` naming every field at fault."""
     problems: list[FieldProblem] = []
     dataset = None
@@ -41,7 +41,10 @@ def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int) -> JobP
         RunConfig(run.optimizer, run.impl, get_optimizer(run.optimizer).resolve(run.hyperparams, run.impl, "training"))
         for run in req.runs
     ]
-    return JobPlan(dataset, runs, req.batch_size, req.epochs, req.seed, req.device, device, seeds=req.seeds)
+    datasets.touch(dataset.id)  # a data set in use is the last to be evicted
+    return JobPlan(
+        dataset, runs, req.batch_size, req.epochs, req.seed, req.device, device, seeds=req.seeds, owner=owner
+    )
 
 
 def _schedule_problems(req: JobRequest, dataset_id: str, rows: int, max_steps: int) -> list[FieldProblem]:

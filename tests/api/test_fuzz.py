@@ -20,7 +20,7 @@ from schemathesis.python.asgi import shutdown_lifespans
 
 from app.config import Settings
 from app.main import create_app
-from tests.utils import DATA_DIR
+from tests.utils import DATA_DIR, TEST_HOSTS
 
 MAX_EXAMPLES = 20  # per operation and phase: 10-20 s for the whole API on 2 busy cores
 # "Schema-valid data must be accepted" cannot hold where validity depends on more than JSON Schema can say:
@@ -31,7 +31,9 @@ EXCLUDED = [schemathesis.checks.positive_data_acceptance]
 # The schema is read at collection time (schemathesis parametrises one test per operation), so the app
 # is built here, on its own temporary database.
 _WORKDIR = Path(tempfile.mkdtemp(prefix="optlab-fuzz-"))
-app = create_app(Settings(data_dir=DATA_DIR, db_path=_WORKDIR / "runs.sqlite3", warm_up=False))
+app = create_app(
+    Settings(data_dir=DATA_DIR, db_path=_WORKDIR / "runs.sqlite3", warm_up=False, allowed_hosts=TEST_HOSTS)
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

@@ -145,7 +145,8 @@ def test_quoted_fields_blank_lines_and_a_bom_are_fine() -> None:
 
 
 BAD_CSVS = [
-    (b"", "0 data rows; need at least 10"),
+    (b"", "the file is empty"),
+    (b" \n\t\n", "the file is empty"),
     (csv_bytes(good_rows(9)), "9 data rows; need at least 10"),
     (csv_bytes([[1], [2]] * 6), "line 1 has 1 column"),
     (csv_bytes([list(range(51))] * 12), "line 1 has 51 columns"),
@@ -176,11 +177,21 @@ def test_too_many_rows_are_refused_at_the_first_extra_line() -> None:
         parse_table(csv_bytes(good_rows(30), ["a", "b", "c"]).decode(), limits)
 
 
-def test_the_upload_memory_is_bounded() -> None:
-    registry = DatasetRegistry(Path("/nonexistent"), upload_budget_bytes=1000)
-    registry.add_upload(csv_bytes(good_rows(50)))  # 50 × 3 float32 = 600 bytes
-    with pytest.raises(UploadStoreFull, match="used up"):
-        registry.add_upload(csv_bytes(good_rows(51)))
+def test_a_full_upload_budget_evicts_the_least_recently_used() -> None:
+    in_use: set[str] = set()
+    registry = DatasetRegistry(Path("/nonexistent"), upload_budget_bytes=1300, in_use=lambda: in_use)
+    a = registry.add_upload(csv_bytes(good_rows(50)), owner="a" * 20)  # 50 × 3 float32 = 600 bytes
+    b = registry.add_upload(csv_bytes(good_rows(51)), owner="a" * 20)  # 612: both fit
+    registry.touch(a.id)  # a job trains on a: b is now the least recently used
+    c = registry.add_upload(csv_bytes(good_rows(52)), owner="b" * 20)
+    assert [e.id for e in registry.entries()][2:] == [a.id, c.id]
+    in_use.update({a.id, c.id})  # both in use by queued or running jobs: neither may go
+    with pytest.raises(UploadStoreFull, match="in use by queued or running jobs"):
+        registry.add_upload(csv_bytes(good_rows(53)))
+    with pytest.raises(UploadStoreFull, match="at most 0 MB of uploads"):  # alone larger than the budget
+        registry.add_upload(csv_bytes(good_rows(200)))
+    assert [e.id for e in registry.entries()][2:] == [a.id, c.id]
+    assert b.id not in registry.known_ids()
 
 
 def test_the_catalogue_says_why_airfoil_is_unavailable(tmp_path: Path) -> None:

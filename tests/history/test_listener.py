@@ -16,7 +16,7 @@ from app.config import Settings
 from app.history.listener import JobHistory
 from app.history.store import RunRecord, RunStore
 from app.main import create_app
-from tests.utils import BOOK, BOOK_JOB, CURVES, LONG_JOB, WAIT, stream, submit, until, until_stored
+from tests.utils import ADMIN, BOOK, BOOK_JOB, CURVES, LONG_JOB, WAIT, stream, submit, until, until_stored
 
 
 def stored(client: TestClient, run_id: str) -> dict[str, Any]:
@@ -193,7 +193,7 @@ def test_training_runs_and_unknown_ids_have_no_contour(client: TestClient) -> No
 
 
 def test_debug_stats_count_threads_streams_and_jobs(client: TestClient) -> None:
-    stats = client.get("/api/debug/stats").json()
+    stats = client.get("/api/debug/stats", headers=ADMIN).json()
     workers = client.app.state.settings.max_concurrent_jobs  # type: ignore[attr-defined]
     assert stats["threads"]["jobs"] == stats["jobs"]["workers"] == workers
     assert stats["threads"]["other"] >= 1  # the main thread at least: job workers are not counted there
@@ -202,8 +202,8 @@ def test_debug_stats_count_threads_streams_and_jobs(client: TestClient) -> None:
     assert stats["streams"] == {"open": 0, "trajectory_generators": 0}
     assert stats["jobs"]["subscribers"] == 0 and stats["tasks"] >= 1 and stats["rss_bytes"] > 0
     job_id = submit(client, LONG_JOB)
-    during = client.get("/api/debug/stats").json()["jobs"]
+    during = client.get("/api/debug/stats", headers=ADMIN).json()["jobs"]
     client.post(f"/api/jobs/{job_id}/cancel")
     assert during["queued"] + during["running"] == 1 and during["jobs"] == stats["jobs"]["jobs"] + 1
     until(client, job_id, {"cancelled"})
-    assert client.get("/api/debug/stats").json()["jobs"]["running"] == 0
+    assert client.get("/api/debug/stats", headers=ADMIN).json()["jobs"]["running"] == 0

@@ -49,8 +49,9 @@ def test_finished_runs_survive_a_kill_and_the_killed_jobs_are_interrupted(tmp_pa
         assert http.get(f"/api/runs/{waiting}").json()["status"] == "queued"
         process.kill()  # SIGKILL: no shutdown code runs
         process.wait(WAIT)
+        cookies = http.cookies  # the same browser comes back: its records are still its own
 
-    with running_server(env) as (url, _), httpx.Client(base_url=url, timeout=WAIT) as http:
+    with running_server(env) as (url, _), httpx.Client(base_url=url, timeout=WAIT, cookies=cookies) as http:
         for run_id, run in before.items():
             assert http.get(f"/api/runs/{run_id}").json() == run  # untouched, series and all
         assert before[short]["series"] == [{key: r[key] for key in CURVES} for r in job["runs"]]

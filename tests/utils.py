@@ -12,13 +12,16 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +105,36 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float, log: 
                 said = f":\n{log.read_text(errors='replace')}" if log else ""
                 raise RuntimeError(f"the server did not start (exit code {proc.poll()}){said}") from None
             time.sleep(0.2)
+
+
+WAIT_S = 15  # upper bound on waiting for a server-side effect (never a timing assertion)
+
+
+def eventually(condition: Callable[[], bool], wait: float = WAIT_S) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@contextmanager
+def serve(app: FastAPI, log_level: str = "warning") -> Iterator[int]:
+    """uvicorn in a thread of this process on a free loopback port (the app's state stays at hand); yields the port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=2))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        assert eventually(lambda: server.started), "uvicorn did not start"
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(WAIT_S)
+        sock.close()
 
 
 # --- requests and clients ---------------------------------------------------------------------

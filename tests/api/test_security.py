@@ -11,12 +11,9 @@ import http.client
 import json
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.testclient import TestClient
@@ -26,6 +23,7 @@ from app.api.deps import StreamSlot
 from app.api.security import CSP, DOCS_CSP, SlotLimiter
 from app.config import Settings
 from app.main import create_app
+from tests.utils import WAIT_S, eventually, serve
 
 HEADERS = {
     "content-security-policy": CSP,
@@ -34,38 +32,10 @@ HEADERS = {
     "x-frame-options": "DENY",
 }
 TRAJECTORY = {"steps": 20, "runs": [{"optimizer": "adam"}]}
-WAIT_S = 15  # upper bound on waiting for a server-side effect (never a timing assertion)
 
 
 def make_app(settings: Settings, **limits: object) -> FastAPI:
     return create_app(settings.model_copy(update=limits))
-
-
-def eventually(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[int]:
-    """uvicorn in a thread on a free loopback port; yields the port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert eventually(lambda: server.started), "uvicorn did not start"
-        yield sock.getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(WAIT_S)
-        sock.close()
 
 
 # --- headers -----------------------------------------------------------------------------------

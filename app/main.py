@@ -31,8 +31,23 @@ def _warm_up() -> None:
     torch.optim.Adam([x]).step()
 
 
+def _configure_logging() -> None:
+    """The app's own log lines, with their level, at the level uvicorn was given (--log-level).
+
+    Uvicorn sets up only its own loggers; without this, the app's warnings (a history that cannot
+    be written, a corrupt file set aside) would reach stderr bare, through Python's last resort.
+    """
+    logger = logging.getLogger("app")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:    %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.getLogger("uvicorn.error").getEffectiveLevel())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    _configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

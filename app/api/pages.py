@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.api.deps import StoreDep
+from app.history.store import StoreUnavailable
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -68,8 +69,12 @@ HISTORY = next(v for v in VIEWS if v.path == "/history")
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: str, request: Request, store: StoreDep) -> HTMLResponse:
     """A stored run's permanent page: the History view opened on it; an unknown id is a 404 page."""
-    record = store.get(run_id) if len(run_id) <= 64 else None
     nav = _nav(HISTORY)
+    try:
+        record = store.get(run_id) if len(run_id) <= 64 else None
+    except StoreUnavailable as exc:
+        context = {"version": __version__, "nav": nav, "title": "History unavailable", "run_id": run_id, "problem": exc}
+        return templates.TemplateResponse(request, "run_404.html", context, status_code=503)
     if record is None:
         context = {"version": __version__, "nav": nav, "title": "Run not found", "run_id": run_id}
         return templates.TemplateResponse(request, "run_404.html", context, status_code=404)

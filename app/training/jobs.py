@@ -14,8 +14,8 @@ Hooks for a run-history store: ``listeners`` are called with the full job record
 on every state change (queued, running, and the terminal one), outside the manager's lock;
 ``stop()`` ends unfinished jobs as ``interrupted`` and tells the listeners. A listener that
 fails (the history cannot be written) leaves the job ``stored: false`` with the reason; the job
-then stays in memory, past ``max_kept``, and the listeners are asked again every
-``RETELL_SECONDS`` until they take it.
+then stays in memory, past ``max_kept`` (up to ``MAX_UNTOLD`` such jobs), and the listeners
+are asked again every ``RETELL_SECONDS`` until they take it.
 
 Each job has an owner (the browser that submitted it); one owner may have at most
 ``max_per_owner`` jobs queued or running, so nobody can fill the queue for everyone.
@@ -49,6 +49,7 @@ PROGRESS_EVENTS = 200  # aim: about this many progress events per job, whatever 
 FLUSH_SECONDS = 0.5  # a slow job still sends its points at least this often
 WAKE_SECONDS = 5.0  # a subscriber re-checks at least this often (bounded wait)
 RETELL_SECONDS = 10.0  # how often a job the listeners could not take is offered again
+MAX_UNTOLD = 1000  # ended jobs kept in memory because no listener took them (then the oldest is lost)
 
 JobRecord = dict[str, Any]
 Listener = Callable[[JobRecord], None]
@@ -421,9 +422,12 @@ class JobManager:
                 listener(record)
             except Exception as exc:
                 problem = str(exc) or type(exc).__name__
-                log.warning("job %s (%s) is kept in memory: a listener failed: %s", job.id, job.status, problem)
         with self.lock:
-            job.store_error = problem
+            before, job.store_error = job.store_error, problem
+        if problem is not None and before is None:
+            log.warning("job %s is kept in memory until it can be stored: %s", job.id, problem)
+        elif problem is None and before is not None:
+            log.info("job %s is stored now", job.id)
 
     def _retell(self) -> None:
         """Offer the listeners again the ended jobs they could not take (the history is back?)."""
@@ -562,11 +566,11 @@ class JobManager:
 
     def _evict(self) -> None:
         """Keep at most ``max_kept`` finished jobs (the newest); unfinished jobs always stay, and so do
-        jobs whose last state no listener took, up to another ``max_kept`` of them."""
+        jobs whose last state no listener took, up to ``MAX_UNTOLD`` of them."""
         finished = [job for job in self._jobs.values() if job.terminal and job.store_error is None]
         for job in finished[: max(0, len(finished) - self.max_kept)]:
             del self._jobs[job.id]
         untold = [job for job in self._jobs.values() if job.terminal and job.store_error is not None]
-        for job in untold[: max(0, len(untold) - self.max_kept)]:
+        for job in untold[: max(0, len(untold) - MAX_UNTOLD)]:
             log.error("job %s is dropped from memory and was never stored: %s", job.id, job.store_error)
             del self._jobs[job.id]

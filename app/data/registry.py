@@ -9,6 +9,7 @@ memory near the table's size); beyond that the caller hears ``ParsersBusy``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -210,7 +211,8 @@ class DatasetRegistry:
             except OSError as exc:
                 with self._lock:
                     self._uploads.pop(dataset.id, None)
-                self.folder.delete(dataset.id)
+                with contextlib.suppress(OSError):  # what was written of it, if anything
+                    self.folder.delete(dataset.id)
                 raise UploadDiskError(f"the upload could not be stored on the server's disk ({exc.strerror})") from exc
         return dataset
 

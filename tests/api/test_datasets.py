@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.data.registry import MAX_PARSES
 from app.main import create_app
-from tests.utils import DATA_DIR
+from tests.utils import ADMIN, DATA_DIR, until
 
 
 def table(rows: int = 40, cols: int = 4, header: bool = True) -> bytes:
@@ -124,11 +125,62 @@ def test_too_large_a_file_is_413(settings: Settings) -> None:
         assert upload(client, table(rows=12, cols=2))["status"] == 201
 
 
-def test_uploads_beyond_the_memory_budget_are_413(settings: Settings) -> None:
+def test_a_full_upload_budget_evicts_the_least_recently_used_unless_a_job_trains_on_it(settings: Settings) -> None:
     with TestClient(create_app(settings.model_copy(update={"upload_memory_mb": 1}))) as client:
-        assert upload(client, table(rows=30_000, cols=4))["status"] == 201  # 30,000 × 4 × 4 B ≈ 0.46 MB
-        answer = upload(client, table(rows=40_000, cols=4))
-        assert answer["status"] == 413 and "used up" in answer["body"]["detail"]
+        first = upload(client, table(rows=30_000, cols=4))["body"]["id"]  # 30,000 × 4 × 4 B ≈ 0.46 MB
+        job = client.post(
+            "/api/jobs", json={"dataset": first, "batch_size": 1, "epochs": 20, "runs": [{"optimizer": "sgd"}]}
+        ).json()["id"]
+        until(client, job, {"running"})
+        answer = upload(client, table(rows=40_000, cols=4))  # 0.61 MB more: only the first could make room
+        assert answer["status"] == 413 and "in use by queued or running jobs" in answer["body"]["detail"]
+        client.post(f"/api/jobs/{job}/cancel")
+        until(client, job, {"cancelled"})
+        second = upload(client, table(rows=40_000, cols=4))
+        assert second["status"] == 201  # instead of refusing everyone, the least recently used made room
+        ids = [d["id"] for d in client.get("/api/datasets").json()]
+        assert second["body"]["id"] in ids and first not in ids
+        alone = upload(client, table(rows=80_000, cols=4))
+        assert alone["status"] == 413 and "at most 1 MB of uploads" in alone["body"]["detail"]
+
+
+def test_uploads_survive_a_restart(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        info = upload(client, table(rows=100, cols=3), name="kept.csv")["body"]
+        cookies = dict(client.cookies)
+    with TestClient(create_app(settings), cookies=cookies) as client:  # a new process, the same browser
+        assert client.get(f"/api/datasets/{info['id']}").json() == info
+        assert client.delete(f"/api/datasets/{info['id']}").status_code == 204
+    with TestClient(create_app(settings)) as client:
+        assert client.get(f"/api/datasets/{info['id']}").status_code == 404
+
+
+def test_only_the_owner_or_the_admin_deletes_an_upload(settings: Settings) -> None:
+    app = create_app(settings)
+    with TestClient(app) as alice, TestClient(app) as bob:
+        info = upload(alice, table(rows=50, cols=3))["body"]
+        assert info["mine"] is True and bob.get(f"/api/datasets/{info['id']}").json()["mine"] is False
+        refused = bob.delete(f"/api/datasets/{info['id']}")
+        assert refused.status_code == 403 and "belongs to another user" in refused.json()["detail"]
+        for builtin in ("airfoil", "synthetic"):
+            assert "built-in" in alice.delete(f"/api/datasets/{builtin}", headers=ADMIN).json()["detail"]
+        assert alice.delete("/api/datasets/upload-0123456789abcdef").status_code == 404
+        assert bob.delete(f"/api/datasets/{info['id']}", headers=ADMIN).status_code == 204
+        assert alice.get(f"/api/datasets/{info['id']}").status_code == 404
+
+
+def test_a_third_parse_at_once_is_429(client: TestClient) -> None:
+    parses = client.app.state.datasets._parses  # type: ignore[attr-defined]
+    for _ in range(MAX_PARSES):  # as if two uploads were being parsed right now
+        assert parses.acquire(blocking=False)
+    try:
+        answer = upload(client, table(rows=50, cols=3))
+        assert answer["status"] == 429 and int(answer["headers"]["retry-after"]) >= 1
+        assert "being read right now" in answer["body"]["detail"]
+    finally:
+        for _ in range(MAX_PARSES):
+            parses.release()
+    assert upload(client, table(rows=50, cols=3))["status"] == 201
 
 
 def test_unknown_datasets_are_404(client: TestClient) -> None:

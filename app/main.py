@@ -76,12 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             in_use=jobs.active_dataset_ids,
         )
         app.state.jobs = jobs
-        app.state.jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
-        app.state.jobs.start()
+        jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
+        jobs.start()
         try:
             yield
         finally:
-            app.state.jobs.stop()
+            jobs.stop()  # this lifespan's own workers, even if another has started since
 
     app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings

@@ -170,6 +170,12 @@ LONG_JOB: dict[str, Any] = {  # 150,000 steps of two torch runs: always cancelle
 }
 
 
+def another_browser(client: TestClient) -> TestClient:
+    """A second cookie jar on the app ``client`` is serving (a second owner). Not entered as a
+    context: the app's lifespan (its job workers) runs once, under ``client``."""
+    return TestClient(client.app)
+
+
 def stream(
     client: TestClient, job_id: str, headers: dict[str, str] | None = None, query: str = ""
 ) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.cookies
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,14 +13,13 @@ from fastapi.testclient import TestClient
 from app.api.access import OWNER_COOKIE, HostPatterns, same_origin
 from app.config import LOOPBACK_HOSTS, Settings
 from app.main import create_app
-from tests.utils import ADMIN, BOOK, BOOK_JOB, stream, submit
+from tests.utils import ADMIN, BOOK, BOOK_JOB, another_browser, stream, submit
 
 # --- the owner cookie --------------------------------------------------------------------------
 
 
-def owner_cookie(response: object) -> http.cookies.Morsel[str] | None:
-    headers = response.headers
-    for value in headers.get_list("set-cookie"):
+def owner_cookie(response: Any) -> http.cookies.Morsel[str] | None:
+    for value in response.headers.get_list("set-cookie"):
         jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie(value)
         if OWNER_COOKIE in jar:
             return jar[OWNER_COOKIE]
@@ -38,15 +38,14 @@ def test_a_new_browser_gets_a_long_lived_httponly_lax_owner_cookie_once(client: 
     assert client.cookies[OWNER_COOKIE] == cookie.value
 
 
-def test_every_browser_gets_its_own_owner_and_a_forged_cookie_is_replaced(settings: Settings) -> None:
-    app = create_app(settings)
-    with TestClient(app) as one, TestClient(app) as two:
-        ids = {owner_cookie(c.get("/healthz")).value for c in (one, two)}  # type: ignore[union-attr]
-        assert len(ids) == 2
-        for forged in ("short", "x" * 200, "a;b", ""):
-            with TestClient(app, cookies={OWNER_COOKIE: forged}) as other:
-                fresh = owner_cookie(other.get("/healthz"))
-                assert fresh is not None and fresh.value != forged
+def test_every_browser_gets_its_own_owner_and_a_forged_cookie_is_replaced(client: TestClient) -> None:
+    two = another_browser(client)
+    ids = {owner_cookie(c.get("/healthz")).value for c in (client, two)}  # type: ignore[union-attr]
+    assert len(ids) == 2
+    for forged in ("short", "x" * 200, "a;b", ""):
+        other = TestClient(client.app, cookies={OWNER_COOKIE: forged})
+        fresh = owner_cookie(other.get("/healthz"))
+        assert fresh is not None and fresh.value != forged
 
 
 def test_the_cookie_is_secure_behind_https(settings: Settings) -> None:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.data.registry import MAX_PARSES
 from app.main import create_app
-from tests.utils import ADMIN, DATA_DIR, until
+from tests.utils import ADMIN, DATA_DIR, another_browser, until
 
 
 def table(rows: int = 40, cols: int = 4, header: bool = True) -> bytes:
@@ -156,8 +156,8 @@ def test_uploads_survive_a_restart(settings: Settings) -> None:
 
 
 def test_only_the_owner_or_the_admin_deletes_an_upload(settings: Settings) -> None:
-    app = create_app(settings)
-    with TestClient(app) as alice, TestClient(app) as bob:
+    with TestClient(create_app(settings)) as alice:
+        bob = another_browser(alice)
         info = upload(alice, table(rows=50, cols=3))["body"]
         assert info["mine"] is True and bob.get(f"/api/datasets/{info['id']}").json()["mine"] is False
         refused = bob.delete(f"/api/datasets/{info['id']}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -17,7 +18,19 @@ from app.api.deps import COMPUTE_RETRY_AFTER_SECONDS, ComputeSlot
 from app.config import Settings
 from app.history.store import RunRecord
 from app.main import create_app
-from tests.utils import ADMIN, BOOK, BOOK_JOB, LONG_JOB, WAIT_S, eventually, serve, stream, submit, until
+from tests.utils import (
+    ADMIN,
+    BOOK,
+    BOOK_JOB,
+    LONG_JOB,
+    WAIT_S,
+    another_browser,
+    eventually,
+    serve,
+    stream,
+    submit,
+    until,
+)
 
 
 @pytest.fixture
@@ -33,14 +46,14 @@ def alice(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def bob(app: FastAPI, alice: TestClient) -> Iterator[TestClient]:
-    with TestClient(app) as client:  # a second browser: a second cookie jar
-        client.get("/healthz")
-        assert client.cookies[OWNER_COOKIE] != alice.cookies[OWNER_COOKIE]
-        yield client
+def bob(alice: TestClient) -> TestClient:
+    client = another_browser(alice)  # a second browser: a second cookie jar
+    client.get("/healthz")
+    assert client.cookies[OWNER_COOKIE] != alice.cookies[OWNER_COOKIE]
+    return client
 
 
-def forbidden(response: httpx.Response) -> str:
+def forbidden(response: Any) -> str:
     assert response.status_code == 403, response.text
     detail = str(response.json()["detail"])
     assert "belongs to another user" in detail
@@ -85,7 +98,8 @@ def test_the_owner_id_is_never_shown(alice: TestClient, bob: TestClient) -> None
 
 def test_one_owner_may_queue_only_its_share_of_jobs(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"max_jobs_per_client": 2, "max_concurrent_jobs": 1}))
-    with TestClient(app) as alice, TestClient(app) as bob:
+    with TestClient(app) as alice:
+        bob = another_browser(alice)
         mine = [submit(alice, LONG_JOB) for _ in range(2)]
         refused = alice.post("/api/jobs", json=LONG_JOB)
         assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60

@@ -8,11 +8,12 @@ import tempfile
 import threading
 import tracemalloc
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pytest
 
-from app.data.dataset import standardise
+from app.data.dataset import Dataset, standardise
 from app.data.registry import MAX_PARSES, DatasetRegistry, ParsersBusy, UploadDiskError
 from app.data.table import scan
 from tests.data.test_data import csv_bytes, good_rows
@@ -81,18 +82,18 @@ def test_the_same_content_is_one_upload_per_owner() -> None:
     assert theirs.id != mine.id and registry.owner_of(theirs.id) == BOB and registry.owner_of(mine.id) == ALICE
 
 
-def test_at_most_two_parses_run_at_once() -> None:
+def test_at_most_two_parses_run_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     registry = DatasetRegistry(Path("/nonexistent"))
     gate = threading.Event()
     started = threading.Semaphore(0)
     original = registry._parse
 
-    def held_parse(*args: object) -> object:
+    def held_parse(stream: BinaryIO, max_lines: int, dataset_id: str, filename: str | None) -> Dataset:
         started.release()
         gate.wait(10)
-        return original(*args)  # type: ignore[arg-type]
+        return original(stream, max_lines, dataset_id, filename)
 
-    registry._parse = held_parse  # type: ignore[method-assign]
+    monkeypatch.setattr(registry, "_parse", held_parse)
     threads = [
         threading.Thread(target=registry.add_upload, args=(csv_bytes(good_rows(20 + k)),), kwargs={"owner": ALICE})
         for k in range(MAX_PARSES)

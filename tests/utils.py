@@ -52,6 +52,7 @@ def running_server(
     env: dict[str, str] | None = None,
     log: Path | None = None,
     start_timeout: float = 60,
+    log_level: str = "warning",
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Yield (base URL, process) of a uvicorn serving app.main:app on 127.0.0.1 with a fresh database.
 
@@ -75,7 +76,7 @@ def running_server(
             "--port",
             str(port),
             "--log-level",
-            "warning",
+            log_level,
             "--timeout-graceful-shutdown",
             "5",
         ]  # as `make run` and the image

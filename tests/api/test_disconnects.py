@@ -5,6 +5,9 @@ other thread. Checked on a real server through GET /api/debug/stats, with a boun
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+import struct
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.utils import LONG_JOB, running_server
+from tests.utils import LONG_JOB, eventually, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -122,3 +125,45 @@ def test_dropped_streams_leave_nothing_behind(tmp_path: Path) -> None:
     }
     with running_server(env) as (url, _):
         asyncio.run(scenario(url))
+
+
+# --- what a dropped stream leaves in the log -----------------------------------------------------
+
+
+def drop(port: int, request: bytes, how: str, read: int = 100) -> None:
+    """Send ``request`` on a raw socket, read a little of the answer, then leave: a FIN, or a reset (RST)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the answer backs up, as on a slow link
+        sock.sendall(request)
+        sock.recv(read)
+        if how == "rst":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def test_a_dropped_stream_logs_at_most_one_info_line(tmp_path: Path) -> None:
+    """A client leaving a job's or a comparison's stream, politely or with a reset, mid-replay or while
+    waiting: uvicorn's access line, nothing else (it used to be a 70-line ERROR traceback)."""
+    log = tmp_path / "server.log"
+    with running_server({"OPTLAB_WARM_UP": "false"}, log=log, log_level="info") as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        with httpx.Client(base_url=url, timeout=WAIT) as client:
+            ended = client.post("/api/jobs", json={**LONG_JOB, "epochs": 3}).json()["id"]
+            running = client.post("/api/jobs", json=LONG_JOB).json()["id"]
+            assert "event: end" in client.get(f"/api/jobs/{ended}/events").text  # ~50 events to replay
+            paths = [f"/api/jobs/{ended}/events"]  # the read to its end just above
+            for how in ("fin", "rst") * 5:  # the traceback came from a race: give it chances
+                for job_id in (ended, running):
+                    path = f"/api/jobs/{job_id}/events"
+                    drop(port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode(), how)
+                    paths.append(path)
+                body = json.dumps(LONG_COMPARISON).encode()
+                head = "POST /api/trajectories/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                drop(port, f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body, how, read=2000)
+                paths.append("/api/trajectories/stream")
+            time.sleep(1.0)  # whatever the server would log about them, it has logged by now
+            assert eventually(lambda: client.get("/api/debug/stats").json()["streams"]["open"] == 0, wait=WAIT)
+            client.post(f"/api/jobs/{running}/cancel")
+    lines = log.read_text().splitlines()
+    assert not [line for line in lines if not line.startswith("INFO:")], "\n".join(lines)
+    for path in set(paths):
+        assert sum(path in line for line in lines) == paths.count(path), path  # one access line each

@@ -64,12 +64,15 @@ COPY app ./app
 COPY static ./static
 COPY templates ./templates
 # Every setting is an OPTLAB_* variable (README, "Deploy with Docker"); these are the image's.
+# OPTLAB_ALLOWED_HOSTS is '*' so that the image answers whatever name it is reached by; for a
+# class, name the server (README, "For a class").
 # FORWARDED_ALLOW_IPS is uvicorn's: the peers whose X-Forwarded-For/-Proto are believed. Only
 # loopback by default, so a client that reaches the port directly cannot pose as other IPs (the
 # per-client stream limit counts by IP); behind a reverse proxy, set it to the proxy's address.
 ENV PATH=/opt/venv/bin:$PATH \
     OPTLAB_DATA_DIR=/opt/optlab/data \
     OPTLAB_DB_PATH=/data/optlab.sqlite3 \
+    OPTLAB_ALLOWED_HOSTS="*" \
     FORWARDED_ALLOW_IPS="127.0.0.1,::1"
 # The SQLite history; declared after the chown, so a new named volume starts owned by optlab.
 VOLUME ["/data"]

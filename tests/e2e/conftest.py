@@ -5,7 +5,8 @@
 - ``browser``: Debian's Chromium driven by Playwright (never a downloaded browser).
 - ``page``: a fresh page on ``live_server`` (relative ``page.goto("/")`` works). Requests that
   would leave the machine are blocked and, with console errors and uncaught exceptions,
-  recorded in ``page_log``.
+  recorded in ``page_log``. Its browser is the owner ``OWNER`` (the ``optlab_owner`` cookie), so a
+  test's API calls with ``OWNER_HEADERS`` make runs that the page lists as its own.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 SERVER_START_TIMEOUT_S = 90
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+OWNER = "e2e-browser-owner-0001"  # the page's owner id (app/api/access.py: 16–64 of [A-Za-z0-9_-])
+OWNER_HEADERS = {"Cookie": f"optlab_owner={OWNER}"}
 
 
 def is_local(url: str) -> bool:
@@ -82,6 +85,7 @@ def page_log() -> PageLog:
 def page(browser: Browser, live_server: str, page_log: PageLog) -> Iterator[Page]:
     context = browser.new_context(viewport=VIEWPORT, base_url=live_server)
     context.set_default_timeout(15_000)
+    context.add_cookies([{"name": "optlab_owner", "value": OWNER, "url": live_server}])
 
     def guard(route: Route) -> None:
         if is_local(route.request.url):

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import PageLog
+from tests.e2e.conftest import OWNER_HEADERS, PageLog
 
 pytestmark = pytest.mark.e2e
 
@@ -44,9 +44,8 @@ LISTEN = (
 
 def api(base: str, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        f"{base}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json", **OWNER_HEADERS}  # the page's owner: its runs are the page's
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=WAIT) as response:
             text = response.read()

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bookNumber, figure, formatNumber, kilobytes, latexToText, parseNumber, percent, resultLine, sixDecimals, when,
+  bookNumber, figure, formatNumber, kilobytes, latexToText, parseNumber, percent, resultLine, sixDecimals, sizeText, when,
 } from "../../static/js/lib/format.js";
 
 test("formatNumber writes numbers as a person types them", () => {
@@ -79,4 +79,12 @@ test("latexToText turns the API's formulas into plain text with sub- and supersc
   assert.equal(latexToText("\\cos(\\pi x_{1}) \\cdot e^{3}"), "cos(π x₁) · e³");
   assert.equal(latexToText("x_9^7"), "x_9^7");
   assert.equal(latexToText(""), "");
+});
+
+test("sizeText: powers of 1024, one decimal", () => {
+  assert.equal(sizeText(0), "0 B");
+  assert.equal(sizeText(512), "512 B");
+  assert.equal(sizeText(2150), "2.1 kB");
+  assert.equal(sizeText(1000 * 2 ** 20), "1000 MB");
+  assert.equal(sizeText(1.25 * 2 ** 30), "1.3 GB");
 });

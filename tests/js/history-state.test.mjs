@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  MAX_COMPARE, PAGE_SIZE, compareHint, compareIds, idsProblem, lastPage, listState, pageOffset, route,
+  MAX_COMPARE, PAGE_SIZE, compareHint, compareIds, deleteProblem, emptyText, idsProblem, lastPage, listState,
+  pageOffset, pinControl, route, usageText,
 } from "../../static/js/views/history/state.js";
 import { fromQuery } from "../../static/js/lib/url-state.js";
 
@@ -11,8 +12,9 @@ test("a URL with compare opens the comparison, any other the list", () => {
   assert.deepEqual(route(fromQuery("compare=a,b,a,,c")), { screen: "compare", ids: ["a", "b", "c"] });
   assert.deepEqual(route(fromQuery("compare=")), { screen: "compare", ids: [] });
   assert.deepEqual(route(fromQuery("kind=training&status=done&offset=45")), {
-    screen: "list", filters: { kind: "training", optimizer: "", status: "done" }, offset: 40,
+    screen: "list", filters: { scope: "", kind: "training", optimizer: "", status: "done" }, offset: 40,
   });
+  assert.equal(route(fromQuery("scope=all")).filters.scope, "all");
   assert.deepEqual(route(fromQuery("kind.x=1")).filters.kind, ""); // not a plain value: no filter
 });
 
@@ -32,6 +34,7 @@ test("the list's URL holds only the filters in use and a page past the first", (
   assert.deepEqual(listState({ kind: "training", optimizer: "", status: "interrupted" }, 0), {
     kind: "training", status: "interrupted",
   });
+  assert.deepEqual(listState({ scope: "all", kind: "" }, 0), { scope: "all" }); // yours: the default, unsaid
   assert.deepEqual(listState({ kind: "", optimizer: "", status: "" }, 20), { offset: "20" });
   assert.deepEqual(compareIds(" x , y "), ["x", "y"]);
 });
@@ -52,4 +55,34 @@ test("a link names one run (its page) or 2–4 (a comparison)", () => {
   assert.equal(idsProblem(["a", "b"], false), "");
   assert.match(idsProblem(["a"], false), /this link has 1/);
   assert.match(idsProblem(["a", "b", "c", "d", "e"], false), /this link has 5/);
+});
+
+test("the space used: everyone's, yours, the pins and the bounds", () => {
+  const usage = { runs: 1234, bytes: 4.5 * 2 ** 20, pinned: 2, own_runs: 1, own_bytes: 2150, max_runs: 10000, max_bytes: 1000 * 2 ** 20 };
+  assert.equal(
+    usageText(usage),
+    "The history holds 1234 runs, 4.5 MB of 1000 MB (yours: 1 run, 2.1 kB); 2 pinned. " +
+      "Past 10000 runs or 1000 MB the oldest unpinned runs are removed.",
+  );
+  assert.equal(usageText(undefined), "");
+});
+
+test("pins and deletes are for the run's own browser", () => {
+  assert.deepEqual(pinControl({ pinned: false, mine: true }), {
+    label: "Pin", pressed: false, disabled: false, title: "keep this run when the history makes room",
+  });
+  assert.equal(pinControl({ pinned: true, mine: true }).label, "Unpin");
+  assert.equal(pinControl({ pinned: true, mine: true }).pressed, true);
+  assert.equal(pinControl({ pinned: false, mine: false }).disabled, true);
+  assert.match(pinControl({ pinned: false, mine: false }).title, /only the browser that made this run/);
+  assert.equal(deleteProblem({ mine: true }, false), "");
+  assert.match(deleteProblem({ mine: false }, false), /only the browser/);
+  assert.match(deleteProblem({ mine: true }, true), /in progress/);
+});
+
+test("an empty list says whose runs it shows", () => {
+  assert.match(emptyText({ scope: "" }), /You have no stored run yet/);
+  assert.match(emptyText({ scope: "", kind: "training" }), /None of your runs matches/);
+  assert.equal(emptyText({ scope: "all" }), "No run is stored yet.");
+  assert.equal(emptyText({ scope: "all", status: "done" }), "No stored run matches these filters.");
 });

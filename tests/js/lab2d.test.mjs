@@ -116,6 +116,15 @@ test("the stream reducer: meta opens, steps append per run, done keeps the store
   assert.equal(reduceComparison(null, "step", STEP0), null); // no meta yet: nothing to add to
   assert.equal(reduceComparison(state, "ping", {}), state);
   assert.deepEqual(addStep(state, { first: 4, runs: [] }).runs, state.runs);
+  assert.equal(state.storeError, null);
+});
+
+test("a comparison the history could not store still finishes, without an id and with the reason", () => {
+  const started = reduceComparison(null, "meta", META);
+  const done = reduceComparison(started, "done", { run_id: null, store_error: "the run history is read-only" });
+  assert.equal(done.done, true);
+  assert.equal(done.runId, null);
+  assert.equal(done.storeError, "the run history is read-only");
 });
 
 test("a step's chart updates: one path and one f(x) trace per run, two rate traces per run", () => {

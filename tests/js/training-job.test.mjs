@@ -116,6 +116,8 @@ test("the job line says where the job is", () => {
     "job job1 · done on cpu · 0.123 s · 0.012300 sec per epoch for all runs · 2 epochs at batch 10",
   );
   assert.match(jobLine({ ...replay(EVENTS), epochs: 1 }), / 1 epoch at batch 10$/);
+  const unstored = { ...replay(EVENTS), stored: false, store_error: "the run history is read-only" };
+  assert.match(jobLine(unstored), / · kept in memory, not yet in the history: the run history is read-only$/);
 });
 
 test("only a failed or interrupted job has an end message", () => {

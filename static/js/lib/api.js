@@ -85,6 +85,11 @@ export async function deleteResource(url, { signal } = {}) {
   await send(url, { method: "DELETE", signal });
 }
 
+/** DELETE a resource whose answer is JSON (e.g. a run's pin), and return that answer. */
+export async function deleteJSON(url, { signal } = {}) {
+  return json(await send(url, { method: "DELETE", signal }));
+}
+
 /** POST a JSON body, return the JSON answer. */
 export async function postJSON(url, body, { signal } = {}) {
   return json(await send(url, { method: "POST", body, signal }));

@@ -57,6 +57,18 @@ export function when(seconds) {
   );
 }
 
+/** A size for people: "512 B", "2.1 kB", "4.5 MB", "1.2 GB" (powers of 1024, one decimal). */
+export function sizeText(bytes) {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = Math.max(0, Number(bytes) || 0);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${formatNumber(Math.round(value * 10) / 10)} ${units[unit]}`;
+}
+
 /** A file size in kB with one decimal: 2150 bytes → "2.1". */
 export function kilobytes(bytes) {
   return formatNumber(Math.round(bytes / 102.4) / 10);

@@ -1,8 +1,9 @@
 // The list of stored runs: one row per record (tick box, when, kind, title linking its page,
-// status, result), and the words of a record's result.
+// status, result, pin), and the words of a record's result.
 
 import { el } from "../../lib/dom.js";
 import { figure, when } from "../../lib/format.js";
+import { pinControl } from "./state.js";
 
 /** "adam: loss 0.243452 · sgd: diverged" (training) or "adagrad: f 2.26 · …" (2D). */
 export function resultText(item) {
@@ -16,14 +17,27 @@ export function resultText(item) {
   }).join(" · ");
 }
 
-/** A record's row; its tick box is `ticked` and calls `onTick(checked)`. */
-export function listRow(item, { ticked, onTick }) {
+/** Show a record's pin state ({pinned, mine}) on its button. */
+export function showPin(button, record) {
+  const control = pinControl(record);
+  button.textContent = control.label;
+  button.disabled = control.disabled;
+  button.title = control.title;
+  button.setAttribute("aria-pressed", String(control.pressed));
+  button.classList.toggle("pinned", control.pressed);
+}
+
+/** A record's row; its tick box is `ticked` and calls `onTick(checked)`, its pin button `onPin(item, button)`. */
+export function listRow(item, { ticked, onTick, onPin }) {
   const box = el("input", {
     type: "checkbox", class: "pick", value: item.id, dataset: { kind: item.kind },
     "aria-label": `compare ${item.title}`, checked: ticked,
   });
   box.addEventListener("change", () => onTick(box.checked));
   const link = el("a", { href: `/runs/${item.id}`, text: item.title, class: "run-link" });
+  const pin = el("button", { type: "button", class: "button secondary pin", "aria-label": `pin ${item.title}` });
+  showPin(pin, item);
+  pin.addEventListener("click", () => onPin(item, pin));
   return el("tr", { dataset: { id: item.id, kind: item.kind, status: item.status } }, [
     el("td", {}, [box]),
     el("td", { class: "nowrap" }, [el("time", {
@@ -33,5 +47,6 @@ export function listRow(item, { ticked, onTick }) {
     el("td", {}, [link]),
     el("td", {}, [el("span", { class: `status status-${item.status}`, text: item.status })]),
     el("td", { class: "result-cell", text: resultText(item) }),
+    el("td", {}, [pin]),
   ]);
 }

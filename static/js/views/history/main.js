@@ -1,18 +1,21 @@
 // The History view: every stored 2D comparison and training job (GET /api/runs), filtered and paged;
 // one run opened at its permanent URL (/runs/<id>); 2–4 runs of one kind overlaid
-// (/history?compare=<id>,<id>); delete with a confirmation; every plot downloads as PNG or SVG.
+// (/history?compare=<id>,<id>); delete with a confirmation; pin and unpin; every plot downloads as
+// PNG or SVG. The list shows this browser's runs, or everyone's, and the space the history uses.
 // The URL holds the filters, the page and the comparison (state.js), so reload, back and shared
 // links restore them.
 
-import { ApiError, deleteResource, getJSON, isAbort } from "../../lib/api.js";
+import { ApiError, deleteJSON, deleteResource, getJSON, isAbort, postJSON } from "../../lib/api.js";
 import { byName, loadCatalogue } from "../../lib/catalogue.js";
 import { $, el, showChildren } from "../../lib/dom.js";
 import { createBanner, startView } from "../../lib/messages.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "../../lib/url-state.js";
-import { listRow } from "./list.js";
+import { listRow, showPin } from "./list.js";
 import { createRunPlots, sameLandscape } from "./plots.js";
 import { clearRun, confirmDelete, showCompareHeader, showRunHeader, showSummary } from "./run.js";
-import { FILTERS, PAGE_SIZE, compareHint, idsProblem, lastPage, listState, route } from "./state.js";
+import {
+  FILTERS, PAGE_SIZE, compareHint, emptyText, idsProblem, lastPage, listState, route, usageText,
+} from "./state.js";
 
 const filter = (key) => $(`filter-${key}`);
 
@@ -68,6 +71,7 @@ class HistoryView {
       this.openRuns([...this.selected.keys()], { single: false });
     });
     $("delete").addEventListener("click", () => confirmDelete(this.records[0]));
+    $("pin").addEventListener("click", () => this.togglePin(this.records[0], $("pin")));
     $("confirm-delete").addEventListener("close", () => {
       if ($("confirm-delete").returnValue === "delete") this.deleteRun();
     });
@@ -136,8 +140,11 @@ class HistoryView {
           else this.selected.delete(item.id);
           this.updateCompare();
         },
+        onPin: (record, button) => this.togglePin(record, button),
       })));
+      $("empty").textContent = emptyText(Object.fromEntries(FILTERS.map((key) => [key, filter(key).value])));
       $("empty").hidden = page.items.length > 0;
+      $("usage").textContent = usageText(page.usage);
       $("runs-table").hidden = page.items.length === 0;
       const last = this.offset + page.items.length;
       $("page-label").textContent = page.total ? `${this.offset + 1}–${last} of ${page.total}` : "no runs";
@@ -207,7 +214,22 @@ class HistoryView {
     });
   }
 
-  // --- delete ---------------------------------------------------------------------------------
+  // --- pin and delete -------------------------------------------------------------------------
+
+  /** Pin or unpin `record` (a list row's or the open run's), then show what the server answered. */
+  async togglePin(record, button) {
+    const url = `/api/runs/${encodeURIComponent(record.id)}/pin`;
+    button.disabled = true;
+    try {
+      const answer = record.pinned ? await deleteJSON(url) : await postJSON(url);
+      record.pinned = answer.pinned;
+      this.banner.show("");
+    } catch (err) {
+      if (!isAbort(err)) this.banner.error(err);
+    } finally {
+      showPin(button, record);
+    }
+  }
 
   async deleteRun() {
     const run = this.records[0];

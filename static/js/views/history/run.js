@@ -4,7 +4,9 @@
 import { runColor } from "../../lib/colors.js";
 import { $, el } from "../../lib/dom.js";
 import { figure, when } from "../../lib/format.js";
+import { showPin } from "./list.js";
 import { runLabel, runTag } from "./plots.js";
+import { deleteProblem } from "./state.js";
 
 const KIND_LABEL = { trajectory: "2D comparison", training: "training job" };
 
@@ -32,8 +34,10 @@ export function showRunHeader(run, statuses) {
   $("export-json").href = `/api/runs/${run.id}/export?format=json`;
   $("run-actions").hidden = false;
   const active = statuses.isActive(run.status);
-  $("delete").disabled = active;
-  $("delete").title = active ? "a job still in progress cannot be deleted" : "";
+  const problem = deleteProblem(run, active);
+  $("delete").disabled = Boolean(problem);
+  $("delete").title = problem;
+  showPin($("pin"), run);
   // The record gets its curves when the job ends; until then the Training view follows it live.
   $("run-links").replaceChildren(...(active && run.kind === "training" ? [el("li", { class: "run-live" }, [
     `This job is ${run.status}: its curves are stored when it ends. `,

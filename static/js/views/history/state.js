@@ -1,12 +1,15 @@
 // The History view's state, pure (in the spirit of tensorflow/playground's state.ts): which
 // screen the URL asks for (the list with its filters and page, or 2–4 runs overlaid), the URL
-// of a list, and the rules of the "Compare ticked" button.
-//   list:    ?kind=training&optimizer=adam&status=done&offset=20
+// of a list, the rules of the "Compare ticked" button, and the words for pins and space used.
+//   list:    ?scope=all&kind=training&optimizer=adam&status=done&offset=20  (scope: this browser's
+//            runs unless "all")
 //   compare: ?compare=<id>,<id>[,…]
+
+import { formatNumber, sizeText } from "../../lib/format.js";
 
 export const PAGE_SIZE = 20;
 export const MAX_COMPARE = 4;
-export const FILTERS = ["kind", "optimizer", "status"];
+export const FILTERS = ["scope", "kind", "optimizer", "status"];
 
 /** The ids of a comparison URL (?compare=a,b): distinct, in order. */
 export function compareIds(text) {
@@ -45,6 +48,44 @@ export function compareHint(kinds) {
   if (count < 2) return "tick 2–4 runs of one kind to overlay them";
   if (count > MAX_COMPARE) return `at most ${MAX_COMPARE} runs at once: untick ${count - MAX_COMPARE}`;
   if (new Set(kinds.values()).size > 1) return "tick runs of one kind: 2D comparisons or training jobs";
+  return "";
+}
+
+/** What the list shows when it is empty: a hint towards everyone's runs when only yours were asked. */
+export function emptyText(filters) {
+  const filtered = FILTERS.some((key) => key !== "scope" && filters[key]);
+  if (filters.scope === "all") return filtered ? "No stored run matches these filters." : "No run is stored yet.";
+  return filtered
+    ? "None of your runs matches these filters; everyone's runs are under “runs: everyone's”."
+    : "You have no stored run yet (runs are listed for the browser that made them); see everyone's under “runs: everyone's”.";
+}
+
+/** The space the history uses: "… holds 1234 runs, 4.5 MB of 1000 MB (yours: 12 runs, 310 kB); 2 pinned …". */
+export function usageText(usage) {
+  if (!usage) return "";
+  const runs = (n) => `${formatNumber(n)} run${n === 1 ? "" : "s"}`;
+  return (
+    `The history holds ${runs(usage.runs)}, ${sizeText(usage.bytes)} of ${sizeText(usage.max_bytes)} ` +
+    `(yours: ${runs(usage.own_runs)}, ${sizeText(usage.own_bytes)}); ${formatNumber(usage.pinned)} pinned. ` +
+    `Past ${runs(usage.max_runs)} or ${sizeText(usage.max_bytes)} the oldest unpinned runs are removed.`
+  );
+}
+
+/** The pin button's words and state for a record ({pinned, mine}). */
+export function pinControl(record) {
+  const label = record.pinned ? "Unpin" : "Pin";
+  if (record.mine) {
+    const title = record.pinned ? "pinned: never removed to make room; click to unpin" : "keep this run when the history makes room";
+    return { label, pressed: record.pinned, disabled: false, title };
+  }
+  const title = record.pinned ? "pinned by the browser that made it" : "only the browser that made this run may pin it";
+  return { label, pressed: record.pinned, disabled: true, title };
+}
+
+/** Why a run cannot be deleted from this page ("" when it can). */
+export function deleteProblem(record, active) {
+  if (active) return "a job still in progress cannot be deleted";
+  if (!record.mine) return "only the browser that made this run may delete it";
   return "";
 }
 

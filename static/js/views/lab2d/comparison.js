@@ -1,6 +1,6 @@
 // A streamed 2D comparison as data: the reducer of POST /api/trajectories/stream's events
 // (meta, step…, done) and what the charts need from it. Pure: no DOM, no Plotly.
-//   state: {meta, runs: [{points, values, lr, status, divergedAt}], done, runId}
+//   state: {meta, runs: [{points, values, lr, status, divergedAt}], done, runId, storeError}
 
 import { formatNumber } from "../../lib/format.js";
 import { hyperparamText, implName, optimizerName, runLetter, tagged } from "../../lib/labels.js";
@@ -12,6 +12,7 @@ export function startComparison(meta) {
     runs: meta.runs.map(() => ({ points: [], values: [], lr: [], status: "ok", divergedAt: null })),
     done: false,
     runId: null,
+    storeError: null,
   };
 }
 
@@ -31,9 +32,10 @@ export function addStep(state, step) {
   return { ...state, runs };
 }
 
-/** The comparison after `done` ({run_id}: the stored record). */
+/** The comparison after `done` ({run_id}: the stored record; null, with store_error, when the
+ * run history could not store it: the paths are all here all the same). */
 export function finish(state, done) {
-  return { ...state, done: true, runId: done.run_id ?? null };
+  return { ...state, done: true, runId: done.run_id ?? null, storeError: done.store_error ?? null };
 }
 
 /** One reducer over the stream's events; unknown events leave the state as it is. */

@@ -186,7 +186,8 @@ class Lab2D {
       if (!current()) return;
       if (!finished) throw new ApiError(0, "the stream ended before the run finished");
       this.retries = 0;
-      this.setStatus("done", `${this.comparison.meta.steps} steps`);
+      const unsaved = this.comparison.storeError ? ` (not saved: ${this.comparison.storeError})` : "";
+      this.setStatus("done", `${this.comparison.meta.steps} steps${unsaved}`);
       showLink($("run-link"), this.comparison.runId && `/runs/${encodeURIComponent(this.comparison.runId)}`);
     } catch (err) {
       if (current() && failureKind(err) !== "aborted") this.failed(err);

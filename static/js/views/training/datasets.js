@@ -59,7 +59,7 @@ export function createDatasetPicker(datasets, { form, onChange }) {
       picker.value = info.id;
       onChange();
       status.textContent = `Uploaded ${info.filename ?? file.name}: ${info.rows} rows, ${info.features} features, ` +
-        `target “${info.columns.at(-1)}”. Standardised like the book; kept while the server runs.`;
+        `target “${info.columns.at(-1)}”. Standardised like the book; kept on the server (the least recently used make room when uploads fill up).`;
     } catch (err) {
       status.hidden = true;
       showFieldErrors(field.parentElement, [{ field: "file", message: uploadRefusal(err) }]);

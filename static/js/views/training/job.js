@@ -97,6 +97,7 @@ export function jobLine(job) {
     if (Number.isFinite(job.sec_per_epoch)) parts.push(`${sixDecimals(job.sec_per_epoch)} sec per epoch for all runs`);
   }
   parts.push(`${job.epochs} epoch${job.epochs === 1 ? "" : "s"} at batch ${job.batch_size}`);
+  if (job.stored === false) parts.push(`kept in memory, not yet in the history: ${job.store_error ?? "it cannot be written"}`);
   return parts.join(" · ");
 }
 

@@ -41,11 +41,25 @@ class HyperParamInfo(BaseModel):
     aliases: list[str] = Field(description="other names a request may use for it (PyTorch's, the book's)")
 
 
+class Formula(BaseModel):
+    latex: str
+    mathml: str = Field(description="the same formula as MathML Core markup: one <math> element")
+
+
+class OptimizerNotation(BaseModel):
+    """The book's notation for one implementation (symbols: x_t, g_t, s_t, v_t, Δx_t, η, γ, ρ, β, ε)."""
+
+    rule: list[Formula] = Field(description="the update at step t, one equation each")
+    rate: Formula = Field(description="what a run's lr_eff holds, per coordinate")
+    state: dict[str, Formula] = Field(description="each key of a run's state → its symbol after step t")
+
+
 class OptimizerInfo(BaseModel):
     name: str
     label: str
     section: str
     summary: str
+    notation: dict[Impl, OptimizerNotation]
     impls: list[Impl]
     hyperparams: list[HyperParamInfo]
     torch_class: str
@@ -70,6 +84,7 @@ class FunctionInfo(BaseModel):
     name: str
     label: str
     latex: str
+    mathml: str = Field(description="latex as MathML Core markup; empty for 'custom'")
     box: list[float]
     start: list[float]
     minima: list[list[float]]

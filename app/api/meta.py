@@ -12,16 +12,19 @@ from app import __version__
 from app.api.deps import StoreDep
 from app.optim import expression
 from app.optim.functions import OBJECTIVES
+from app.optim.notation import Notation, mathml, notation
 from app.optim.registry import IMPLS, OPTIMIZERS, OptimizerSpec
 from app.schemas import (
     ActiveJobStatus,
     ExpressionGrammar,
     FinishedJobStatus,
+    Formula,
     FunctionInfo,
     Health,
     HyperParamInfo,
     JobStatuses,
     OptimizerInfo,
+    OptimizerNotation,
 )
 
 router = APIRouter()
@@ -47,6 +50,18 @@ def healthz(store: StoreDep) -> Health | JSONResponse:
     return health if problem is None else JSONResponse(health.model_dump(), status_code=503)
 
 
+def _formula(latex: str) -> Formula:
+    return Formula(latex=latex, mathml=mathml(latex))
+
+
+def _notation(n: Notation) -> OptimizerNotation:
+    return OptimizerNotation(
+        rule=[_formula(line) for line in n.rule],
+        rate=_formula(n.rate),
+        state={key: _formula(symbol) for key, symbol in n.state.items()},
+    )
+
+
 def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
     book, training, torch_defaults = spec.defaults(), spec.defaults(context="training"), spec.defaults("torch")
     return OptimizerInfo(
@@ -54,6 +69,7 @@ def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
         label=spec.label,
         section=spec.section,
         summary=spec.summary,
+        notation={impl: _notation(notation(spec.name, impl)) for impl in IMPLS},
         impls=list(IMPLS),
         torch_class=f"torch.optim.{spec.torch.cls.__name__}",
         torch_notes=spec.torch.notes,
@@ -91,6 +107,7 @@ def list_functions() -> list[FunctionInfo]:
                 name=f.name,
                 label=f.label,
                 latex=f.latex,
+                mathml=mathml(f.latex),
                 box=list(f.box),
                 start=list(f.start),
                 minima=[list(m) for m in f.minima],
@@ -103,6 +120,7 @@ def list_functions() -> list[FunctionInfo]:
             name="custom",
             label="Custom f(x1, x2)",
             latex="",
+            mathml="",
             box=list(expression.CUSTOM_BOX),
             start=list(expression.CUSTOM_START),
             minima=[],

@@ -41,3 +41,28 @@ def test_plotly_is_served_from_the_installed_package(client: TestClient) -> None
     response = client.get("/vendor/plotly.min.js")
     assert response.status_code == 200
     assert len(response.content) > 1_000_000
+
+
+def test_every_optimizer_carries_its_notation_as_mathml_for_both_impls(client: TestClient) -> None:
+    """The notation names exactly the state a real run reports, so the page can label every number."""
+    optimizers = client.get("/api/optimizers").json()
+    for impl in ("book", "torch"):
+        runs = [{"optimizer": o["name"], "impl": impl} for o in optimizers]
+        answered = client.post("/api/trajectories", json={"steps": 2, "runs": runs}).json()["runs"]
+        for info, run in zip(optimizers, answered, strict=True):
+            notation = info["notation"][impl]
+            assert set(notation["state"]) == set(run["state"]), (info["name"], impl)
+            formulas = [*notation["rule"], notation["rate"], *notation["state"].values()]
+            for formula in formulas:
+                assert formula["mathml"].startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"')
+                assert formula["mathml"].endswith("</math>") and formula["latex"]
+    adagrad = next(o for o in optimizers if o["name"] == "adagrad")["notation"]
+    assert "<msqrt>" in adagrad["book"]["rate"]["mathml"] and "<mfrac>" in adagrad["book"]["rate"]["mathml"]
+    assert adagrad["book"]["rate"]["latex"] != adagrad["torch"]["rate"]["latex"]  # ε inside vs outside the root
+
+
+def test_functions_carry_their_formula_as_mathml(client: TestClient) -> None:
+    functions = {f["name"]: f for f in client.get("/api/functions").json()}
+    assert "<msubsup><mi>x</mi><mn>1</mn><mn>2</mn></msubsup>" in functions["quadratic"]["mathml"]
+    assert functions["rastrigin"]["mathml"].count("<mi>cos</mi>") == 2
+    assert functions["custom"]["mathml"] == ""

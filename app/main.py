@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import datasets, debug, docs, errors, jobs, meta, pages, runs, trajectories
+from app.api import book, datasets, debug, docs, errors, jobs, meta, pages, runs, trajectories
 from app.api.security import install as install_security
 from app.config import Settings, get_settings
 from app.data.registry import DatasetRegistry
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(runs.router)
     app.include_router(datasets.router)
     app.include_router(jobs.router)
+    app.include_router(book.router)  # GET /api/book: the chapter's printed results
     app.include_router(debug.router)  # GET /api/debug/stats: counts that show leaks
     docs.install(app)
     app.include_router(pages.router)

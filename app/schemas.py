@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -475,3 +475,61 @@ class DebugStats(BaseModel):
     streams: StreamStats
     jobs: JobStats | None = Field(description="null while the job manager is not running")
     rss_bytes: int | None = Field(description="resident memory of the process, where the OS tells")
+
+
+# --- the book: the chapter's printed results ------------------------------------------------
+
+
+class LocalText(BaseModel):
+    en: str
+    zh: str
+
+
+class PrintedPoint(BaseModel):
+    point: list[float] = Field(description="[x1, x2] after the steps, as the book prints them (6 decimals)")
+    line: str = Field(description="the book's output line, verbatim")
+
+
+class PrintedLoss(BaseModel):
+    loss: float = Field(description="the final full-data loss, as the book prints it")
+    sec_per_epoch: float = Field(description="the book's time of its last epoch (its loss evaluations included)")
+    line: str = Field(description="the book's output line, verbatim")
+
+
+class BookTrajectoryResult(BaseModel):
+    kind: Literal["trajectory"]
+    id: str
+    section: str
+    description: LocalText
+    random: bool = Field(description="the book's generator was unseeded: compare with ours over `seeds` seeds")
+    request: TrajectoryRequest = Field(description="POST it to /api/trajectories to reproduce the result")
+    printed: PrintedPoint
+    formulas: list[Formula] = Field(description="the objective, then the update rule")
+
+
+class BookTrainingResult(BaseModel):
+    kind: Literal["training"]
+    id: str
+    section: str
+    description: LocalText
+    random: bool = Field(description="always compared over `seeds` seeds: the book's run was unseeded")
+    request: JobRequest = Field(description="POST it to /api/jobs (with seed 0 … seeds−1) to reproduce the result")
+    printed: PrintedLoss
+    formulas: list[Formula] = Field(description="the loss, then the update rule")
+
+
+class BookOmission(BaseModel):
+    section: str
+    description: LocalText
+    line: str = Field(description="the book's output line, verbatim")
+    reason: LocalText = Field(description="why the catalogue does not re-run it")
+
+
+class BookOut(BaseModel):
+    seeds: int = Field(description="ours, for a random or training result: its request with seed 0 … seeds−1")
+    decimals: int = Field(description="a 2D result passes when ours equals the printed point to this many decimals")
+    sigmas: float = Field(
+        description="a random or training result passes when the printed value lies within our mean ± sigmas × sd"
+    )
+    results: list[Annotated[BookTrajectoryResult | BookTrainingResult, Field(discriminator="kind")]]
+    omitted: list[BookOmission] = Field(description="printed results not re-run, each with its reason")

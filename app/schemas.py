@@ -513,7 +513,9 @@ class BookTrainingResult(BaseModel):
     section: str
     description: LocalText
     random: bool = Field(description="always compared over `seeds` seeds: the book's run was unseeded")
-    request: JobRequest = Field(description="POST it to /api/jobs (with seed 0 … seeds−1) to reproduce the result")
+    request: JobRequest = Field(
+        description="POST it to /api/jobs to reproduce the result: one job over `seeds` seeds, their mean and sd"
+    )
     printed: PrintedLoss
     formulas: list[Formula] = Field(description="the loss, then the update rule")
 
@@ -526,7 +528,10 @@ class BookOmission(BaseModel):
 
 
 class BookOut(BaseModel):
-    seeds: int = Field(description="ours, for a random or training result: its request with seed 0 … seeds−1")
+    seeds: int = Field(
+        description="ours for an unseeded result: seeds 0 … seeds−1 (a 2D request sent with each seed; a training "
+        "request trains them all in one job)"
+    )
     decimals: int = Field(description="a 2D result passes when ours equals the printed point to this many decimals")
     sigmas: float = Field(
         description="a random or training result passes when the printed value lies within our mean ± sigmas × sd"

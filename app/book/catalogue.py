@@ -70,7 +70,7 @@ class Omission:
 
 @dataclass(frozen=True)
 class Catalogue:
-    seeds: int  # "ours" for a random or training result: the request with seed 0 … seeds−1
+    seeds: int  # ours for an unseeded result: seeds 0 … seeds−1 (a training request's own `seeds`)
     decimals: int  # a 2D point must equal the printed one to this many decimals
     sigmas: float  # a random result passes when printed lies within our mean ± sigmas × sd
     results: tuple[BookResult, ...]
@@ -121,13 +121,17 @@ def _result(raw: dict[str, Any]) -> BookResult:
 def parse(text: str) -> Catalogue:
     raw = tomllib.loads(text)
     results = tuple(_result(item) for item in raw["result"])
+    seeds = int(raw["seeds"])
+    for r in results:
+        if isinstance(r.request, JobRequest) and r.request.seeds != seeds:
+            raise ValueError(f"result '{r.id}': a training request trains {seeds} seeds, not {r.request.seeds}")
     ids = [r.id for r in results]
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate result ids in the catalogue: {sorted({i for i in ids if ids.count(i) > 1})}")
     omitted = tuple(
         Omission(o["section"], Text(**o["description"]), o["line"], Text(**o["reason"])) for o in raw.get("omitted", [])
     )
-    return Catalogue(int(raw["seeds"]), int(raw["decimals"]), float(raw["sigmas"]), results, omitted)
+    return Catalogue(seeds, int(raw["decimals"]), float(raw["sigmas"]), results, omitted)
 
 
 @cache

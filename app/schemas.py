@@ -49,9 +49,13 @@ class Formula(BaseModel):
 class OptimizerNotation(BaseModel):
     """The book's notation for one implementation (symbols: x_t, g_t, s_t, v_t, Δx_t, η, γ, ρ, β, ε)."""
 
-    rule: list[Formula] = Field(description="the update at step t, one equation each")
+    rule: list[Formula] = Field(description="the update at step t in terms of g_t, one equation each")
+    gradient: dict[Literal["2d", "training"], Formula] = Field(
+        description="what g_t is: on a 2D function (2d) and in training (the minibatch's mean gradient)"
+    )
     rate: Formula = Field(description="what a run's lr_eff holds, per coordinate")
     state: dict[str, Formula] = Field(description="each key of a run's state → its symbol after step t")
+    symbols: dict[str, Formula] = Field(description="previous (x_{t-1}), gradient (g_t) and point (x_t)")
 
 
 class OptimizerInfo(BaseModel):

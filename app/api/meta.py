@@ -12,7 +12,7 @@ from app import __version__
 from app.api.deps import StoreDep
 from app.optim import expression
 from app.optim.functions import OBJECTIVES
-from app.optim.notation import Notation, mathml, notation
+from app.optim.notation import CONTEXTS, SYMBOLS, Notation, mathml, notation
 from app.optim.registry import IMPLS, OPTIMIZERS, OptimizerSpec
 from app.schemas import (
     ActiveJobStatus,
@@ -57,8 +57,10 @@ def _formula(latex: str) -> Formula:
 def _notation(n: Notation) -> OptimizerNotation:
     return OptimizerNotation(
         rule=[_formula(line) for line in n.rule],
+        gradient={context: _formula(n.gradient(context)) for context in CONTEXTS},
         rate=_formula(n.rate),
         state={key: _formula(symbol) for key, symbol in n.state.items()},
+        symbols={key: _formula(symbol) for key, symbol in SYMBOLS.items()},
     )
 
 

@@ -1,7 +1,8 @@
 """How the book writes each optimizer: its update rule, its effective rate and its state, as LaTeX.
 
-The symbols are the chapter's (x_t, g_t, s_t, v_t, Δx_t, η, γ, ρ, β₁, β₂, ε); ``g_t`` is the
-gradient used at step t (∇f(x_{t−1}), plus noise for SGD in 2D, the minibatch's in training).
+The symbols are the chapter's (x_t, g_t, s_t, v_t, Δx_t, η, γ, ρ, β₁, β₂, ε). A rule uses
+``g_t``, the gradient of step t, which each context defines (``gradient``): ∇f(x_{t−1}) on a 2D
+function (plus σ ξ_t, ξ_t standard normal, for SGD), the minibatch's mean gradient in training.
 ``torch.optim`` keeps the same quantities under its own names and, for AdaGrad and RMSProp, puts
 ε outside the root: its notation says so. ``mathml`` turns any of it into MathML Core
 (latex2mathml), which Chromium and Firefox render natively.
@@ -17,12 +18,21 @@ from functools import lru_cache
 
 from latex2mathml.converter import convert
 
+CONTEXTS = ("2d", "training")
+GRADIENT_2D = r"g_t \leftarrow \nabla f(x_{t-1})"
+GRADIENT_TRAINING = r"g_t \leftarrow \frac{1}{|\mathcal{B}_t|} \sum_{i \in \mathcal{B}_t} \nabla \ell_i(x_{t-1})"
+
 
 @dataclass(frozen=True)
 class Notation:
-    rule: tuple[str, ...]  # the update at step t, one LaTeX equation per line
+    rule: tuple[str, ...]  # the update at step t, one LaTeX equation per line, in terms of g_t
     rate: str  # the effective per-coordinate rate the runners report as lr_eff
     state: Mapping[str, str]  # state key, as the runners name it → its symbol after step t
+    gradient_2d: str = GRADIENT_2D  # what g_t is on a 2D function
+
+    def gradient(self, context: str) -> str:
+        """What g_t is in ``context`` ("2d" or "training")."""
+        return self.gradient_2d if context == "2d" else GRADIENT_TRAINING
 
 
 _X = r"x_t \leftarrow x_{t-1} - \eta g_t"
@@ -46,14 +56,12 @@ _ADAM = (
 )
 _ADAM_RATE = r"\frac{\eta}{\sqrt{\hat{s}_t} + \epsilon}"
 
-GD = Notation((r"g_t \leftarrow \nabla f(x_{t-1})", _X), r"\eta", {})
+GD = Notation((_X,), r"\eta", {})
+SGD = Notation((_X,), r"\eta", {}, gradient_2d=r"g_t \leftarrow \nabla f(x_{t-1}) + \sigma \xi_t")
 
 NOTATION: dict[str, dict[str, Notation]] = {
     "gd": {"book": GD, "torch": GD},
-    "sgd": {
-        impl: Notation((r"g_t \leftarrow \nabla f(x_{t-1}) + \sigma \xi_t", _X), r"\eta", {})
-        for impl in ("book", "torch")
-    },
+    "sgd": {"book": SGD, "torch": SGD},
     "momentum": {
         "book": Notation(
             (r"v_t \leftarrow \gamma v_{t-1} + \eta g_t", r"x_t \leftarrow x_{t-1} - v_t"), r"\eta", {"v": "v_t"}
@@ -82,10 +90,10 @@ NOTATION: dict[str, dict[str, Notation]] = {
     },
 }
 
-# The training loss of ch. 7 (squared loss, halved), and the objectives' shared symbols.
+# The training loss of ch. 7 (squared loss, halved).
 LOSS = r"\ell(w, b) = \frac{1}{n} \sum_{i=1}^{n} \frac{1}{2} \left(x_i^\top w + b - y_i\right)^2"
-GRADIENT = r"g_t"
-POINT = r"x_t"
+# What every rule reads and writes at step t: the point before, the gradient used, the point after.
+SYMBOLS = {"previous": r"x_{t-1}", "gradient": r"g_t", "point": r"x_t"}
 
 
 def notation(optimizer: str, impl: str = "book") -> Notation:

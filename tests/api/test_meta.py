@@ -52,7 +52,16 @@ def test_every_optimizer_carries_its_notation_as_mathml_for_both_impls(client: T
         for info, run in zip(optimizers, answered, strict=True):
             notation = info["notation"][impl]
             assert set(notation["state"]) == set(run["state"]), (info["name"], impl)
-            formulas = [*notation["rule"], notation["rate"], *notation["state"].values()]
+            assert set(notation["symbols"]) == {"previous", "gradient", "point"}
+            assert set(notation["gradient"]) == {"2d", "training"}
+            assert "mathcal{B}_t" in notation["gradient"]["training"]["latex"]
+            formulas = [
+                *notation["rule"],
+                *notation["gradient"].values(),
+                notation["rate"],
+                *notation["state"].values(),
+                *notation["symbols"].values(),
+            ]
             for formula in formulas:
                 assert formula["mathml"].startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"')
                 assert formula["mathml"].endswith("</math>") and formula["latex"]

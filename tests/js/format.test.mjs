@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bookNumber, figure, formatNumber, kilobytes, latexToText, parseNumber, percent, resultLine, sixDecimals, sizeText, when,
+  bookNumber, figure, formatNumber, kilobytes, parseNumber, percent, resultLine, sixDecimals, sizeText, when,
 } from "../../static/js/lib/format.js";
 
 test("formatNumber writes numbers as a person types them", () => {
@@ -72,13 +72,6 @@ test("kilobytes: one decimal", () => {
   assert.equal(kilobytes(2150), "2.1");
   assert.equal(kilobytes(10 * 1024 * 1024), "10240");
   assert.equal(kilobytes(0), "0");
-});
-
-test("latexToText turns the API's formulas into plain text with sub- and superscripts", () => {
-  assert.equal(latexToText("f(x) = 0.1x_1^2 + 2x_2^2"), "f(x) = 0.1x₁² + 2x₂²");
-  assert.equal(latexToText("\\cos(\\pi x_{1}) \\cdot e^{3}"), "cos(π x₁) · e³");
-  assert.equal(latexToText("x_9^7"), "x_9^7");
-  assert.equal(latexToText(""), "");
 });
 
 test("sizeText: powers of 1024, one decimal", () => {

@@ -4,6 +4,7 @@
 
 import { el } from "./dom.js";
 import { formatNumber, parseNumber } from "./format.js";
+import { showFormulas } from "./math.js";
 
 let uid = 0;
 const nextId = (stem) => `${stem}-${++uid}`;
@@ -177,8 +178,9 @@ export function createOptimizerPanel(container, { catalogue, fieldPrefix, contex
     optimizer.select.value = info.name;
     impl.select.value = info.impls.includes(implName) ? implName : "book";
     const defaults = defaultsFor(info, impl.select.value, context);
-    summary.textContent = info.summary;
-    summary.title = `${info.label}, D2L section ${info.section}`;
+    const notation = info.notation[impl.select.value];
+    showFormulas(summary, [notation.gradient[context === "training" ? "training" : "2d"], ...notation.rule]);
+    summary.title = `${info.label}, D2L section ${info.section}: ${info.summary}`;
     torchNotes.textContent = info.torch_notes;
     torchNotes.hidden = impl.select.value !== "torch";
     for (const node of params.querySelectorAll(":scope > .field")) node.remove();

@@ -73,18 +73,3 @@ export function sizeText(bytes) {
 export function kilobytes(bytes) {
   return formatNumber(Math.round(bytes / 102.4) / 10);
 }
-
-const SUB = { 0: "₀", 1: "₁", 2: "₂", 3: "₃", t: "ₜ" };
-const SUP = { 2: "²", 3: "³", 4: "⁴" };
-
-/** The API's LaTeX formulas as plain text: x_1^2 → x₁², \cos → cos, \pi → π. */
-export function latexToText(latex) {
-  return latex
-    .replace(/\\(cos|sin|exp|log)/g, "$1")
-    .replace(/\\pi/g, "π")
-    .replace(/\\cdot/g, "·")
-    .replace(/_\{?(\w)\}?/g, (_, c) => SUB[c] ?? `_${c}`)
-    .replace(/\^\{?(\d)\}?/g, (_, d) => SUP[d] ?? `^${d}`)
-    .replace(/\\,/g, " ")
-    .replace(/[{}]/g, "");
-}

@@ -6,7 +6,8 @@ import { ApiError, fieldErrors, postSSE } from "../../lib/api.js";
 import { byName, loadCatalogue } from "../../lib/catalogue.js";
 import { $, el, showLink, showText } from "../../lib/dom.js";
 import { clearFieldErrors, createOptimizerPanel, showFormErrors } from "../../lib/form.js";
-import { formatNumber, latexToText, resultLine } from "../../lib/format.js";
+import { formatNumber, resultLine } from "../../lib/format.js";
+import { showFormulas } from "../../lib/math.js";
 import { createBanner, failureKind, startView } from "../../lib/messages.js";
 import { createPlayer } from "../../lib/player.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "../../lib/url-state.js";
@@ -129,7 +130,7 @@ class Lab2D {
   showFunction(info) {
     $("expression-field").hidden = info.name !== CUSTOM;
     if (info.grammar?.max_length) $("expression").maxLength = info.grammar.max_length;
-    showText($("fn-formula"), latexToText(info.latex));
+    showFormulas($("fn-formula"), [{ latex: info.latex, mathml: info.mathml }]);
     showText($("fn-note"), info.note);
   }
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  addStep, hasNonPositive, lastFrame, positionsAt, reduceComparison, runNames, stepUpdates,
+  addStep, hasNonPositive, lastFrame, positionsAt, reduceComparison, runAt, runNames, stepUpdates,
 } from "../../static/js/views/lab2d/comparison.js";
 import { DEFAULTS, boxEdited, boxTexts, requestFrom, withDefaults } from "../../static/js/views/lab2d/state.js";
 import { deepFreeze } from "./helpers.mjs";
@@ -125,6 +125,23 @@ test("a comparison the history could not store still finishes, without an id and
   assert.equal(done.done, true);
   assert.equal(done.runId, null);
   assert.equal(done.storeError, "the run history is read-only");
+});
+
+test("the reducer keeps each run's optimizer state, step by step, for the step explanation", () => {
+  const withState = (step, rows) => ({ ...step, runs: step.runs.map((run, i) => ({ ...run, state: rows[i] })) });
+  const events = [
+    ["meta", META],
+    ["step", withState(STEP0, [{ s: [[1, 64]] }, { square_avg: [[0.1, 6.4]] }])],
+    ["step", withState(STEP1, [{ s: [[2, 65], [3, 66]] }, {}])],
+  ];
+  const state = events.reduce((s, [name, data]) => deepFreeze(reduceComparison(s, name, deepFreeze(data))), null);
+  assert.deepEqual(state.runs[0].state, { s: [[1, 64], [2, 65], [3, 66]] });
+  assert.deepEqual(state.runs[1].state, { square_avg: [[0.1, 6.4]] });
+  const run = runAt(state, 0);
+  assert.deepEqual([run.optimizer, run.impl, run.hyperparams], ["adagrad", "book", { eta: 0.4, eps: 1e-6 }]);
+  assert.equal(run.points.length, 4);
+  assert.deepEqual(run.lr_eff, state.runs[0].lr);
+  assert.equal(run.state, state.runs[0].state);
 });
 
 test("a step's chart updates: one path and one f(x) trace per run, two rate traces per run", () => {

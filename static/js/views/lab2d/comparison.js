@@ -1,6 +1,7 @@
 // A streamed 2D comparison as data: the reducer of POST /api/trajectories/stream's events
 // (meta, step…, done) and what the charts need from it. Pure: no DOM, no Plotly.
-//   state: {meta, runs: [{points, values, lr, status, divergedAt}], done, runId, storeError}
+//   state: {meta, runs: [{points, values, lr, state, status, divergedAt}], done, runId, storeError}
+//   (a run's `state` is its optimizer state after each step: {s: [[s1, s2], ...], ...})
 
 import { formatNumber } from "../../lib/format.js";
 import { hyperparamText, implName, optimizerName, runLetter, tagged } from "../../lib/labels.js";
@@ -9,14 +10,21 @@ import { hyperparamText, implName, optimizerName, runLetter, tagged } from "../.
 export function startComparison(meta) {
   return {
     meta,
-    runs: meta.runs.map(() => ({ points: [], values: [], lr: [], status: "ok", divergedAt: null })),
+    runs: meta.runs.map(() => ({ points: [], values: [], lr: [], state: {}, status: "ok", divergedAt: null })),
     done: false,
     runId: null,
     storeError: null,
   };
 }
 
-/** The comparison after a `step` event ({first, runs: [{points, values, lr_eff, status, diverged_at}]}). */
+/** Each state entry of `before` with the rows of `added` appended. */
+function appendState(before, added = {}) {
+  const state = { ...before };
+  for (const [key, rows] of Object.entries(added)) state[key] = (state[key] ?? []).concat(rows);
+  return state;
+}
+
+/** The comparison after a `step` event ({first, runs: [{points, values, lr_eff, state, status, diverged_at}]}). */
 export function addStep(state, step) {
   const runs = state.runs.map((run, i) => {
     const part = step.runs[i];
@@ -25,6 +33,7 @@ export function addStep(state, step) {
       points: run.points.concat(part.points),
       values: run.values.concat(part.values),
       lr: run.lr.concat(part.lr_eff),
+      state: appendState(run.state, part.state),
       status: part.status,
       divergedAt: part.diverged_at,
     };
@@ -68,6 +77,13 @@ export function stepUpdates({ first, runs }) {
 /** True when a step brings f ≤ 0 (an exact minimum, a saddle): a log axis cannot show it. */
 export function hasNonPositive(step) {
   return step.runs.some((part) => part.values.some((v) => v <= 0));
+}
+
+/** Run i as lib/explain.js reads it: its configuration (meta) and everything streamed so far. */
+export function runAt(state, i) {
+  const { optimizer, impl, hyperparams } = state.meta.runs[i];
+  const run = state.runs[i];
+  return { optimizer, impl, hyperparams, points: run.points, lr_eff: run.lr, state: run.state };
 }
 
 /** The newest frame any run has reached. */

@@ -13,6 +13,7 @@ import { createPlayer } from "../../lib/player.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "../../lib/url-state.js";
 import { eventToData } from "../../plots/chart.js";
 import { createLabCharts } from "./charts.js";
+import { createExplainer } from "./explain.js";
 import { lastFrame, reduceComparison, runNames } from "./comparison.js";
 import { BOX, CUSTOM, DEFAULT_EXPRESSION, PANELS, boxEdited, boxTexts, requestFrom, withDefaults } from "./state.js";
 
@@ -46,6 +47,7 @@ class Lab2D {
     this.charts = createLabCharts({
       contours: [$("contour-a"), $("contour-b")], values: $("chart-values"), rates: $("chart-lr"),
     });
+    this.explainer = createExplainer($("explain-runs"), $("explain-t"), this.optimizers);
     this.player = createPlayer({
       last: () => this.lastFrame(),
       seek: (k) => this.showFrame(k),
@@ -254,6 +256,7 @@ class Lab2D {
     $("step-slider").value = String(k);
     $("step-label").textContent = `step ${k} / ${this.lastFrame()}`;
     this.charts.showFrame(this.comparison, k);
+    this.explainer.show(this.comparison, this.names, k);
   }
 
   showOverlay(on) {

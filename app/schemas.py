@@ -508,7 +508,7 @@ class BookTrajectoryResult(BaseModel):
     random: bool = Field(description="the book's generator was unseeded: compare with ours over `seeds` seeds")
     request: TrajectoryRequest = Field(description="POST it to /api/trajectories to reproduce the result")
     printed: PrintedPoint
-    formulas: list[Formula] = Field(description="the objective, then the update rule")
+    formulas: list[Formula] = Field(description="the objective, what g_t is, then the update rule")
 
 
 class BookTrainingResult(BaseModel):
@@ -521,7 +521,12 @@ class BookTrainingResult(BaseModel):
         description="POST it to /api/jobs to reproduce the result: one job over `seeds` seeds, their mean and sd"
     )
     printed: PrintedLoss
-    formulas: list[Formula] = Field(description="the loss, then the update rule")
+    formulas: list[Formula] = Field(description="what g_t is (the minibatch's gradient), then the update rule")
+
+
+class BookSection(BaseModel):
+    id: str = Field(description="the section's number, e.g. '7.2'")
+    title: LocalText
 
 
 class BookOmission(BaseModel):
@@ -540,5 +545,7 @@ class BookOut(BaseModel):
     sigmas: float = Field(
         description="a random or training result passes when the printed value lies within our mean ± sigmas × sd"
     )
+    sections: list[BookSection] = Field(description="the chapter's sections, in order, with their titles")
     results: list[Annotated[BookTrajectoryResult | BookTrainingResult, Field(discriminator="kind")]]
     omitted: list[BookOmission] = Field(description="printed results not re-run, each with its reason")
+    loss: Formula = Field(description="the training results' loss, the mean over the data of (ŷ − y)²/2")

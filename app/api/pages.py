@@ -40,6 +40,7 @@ VIEWS: tuple[View, ...] = (
     View("/", "2D lab", "index.html", "2D lab: optimizers side by side"),
     View("/training", "Training", "training.html", "Training: linear regression on airfoil"),
     View("/history", "History", "history.html", "Run history"),
+    View("/book", "Book", "book.html", "The book, live: chapter 7's printed results re-run"),
 )
 
 

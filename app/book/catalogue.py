@@ -55,7 +55,7 @@ class BookResult:
     request: TrajectoryRequest | JobRequest
     printed: PrintedPoint | PrintedLoss
     random: bool
-    formulas: tuple[Formula, ...]  # the objective or loss, then the update rule
+    formulas: tuple[Formula, ...]  # 2D: the objective, g_t, the rule; training: g_t (the minibatch's), the rule
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,20 @@ class Omission:
 
 
 @dataclass(frozen=True)
+class Section:
+    id: str  # "7.2"
+    title: Text
+
+
+@dataclass(frozen=True)
 class Catalogue:
     seeds: int  # ours for an unseeded result: seeds 0 … seeds−1 (a training request's own `seeds`)
     decimals: int  # a 2D point must equal the printed one to this many decimals
     sigmas: float  # a random result passes when printed lies within our mean ± sigmas × sd
+    sections: tuple[Section, ...]
     results: tuple[BookResult, ...]
     omitted: tuple[Omission, ...]
+    loss: Formula  # the training results' loss, as the book writes it
 
     def get(self, result_id: str) -> BookResult:
         for result in self.results:
@@ -85,8 +93,11 @@ class Catalogue:
 
 def _formulas(request: TrajectoryRequest | JobRequest) -> tuple[Formula, ...]:
     first = request.runs[0]
-    head = get_objective(request.function).latex if isinstance(request, TrajectoryRequest) else LOSS
-    lines = (head, *notation(first.optimizer, first.impl).rule)
+    rule = notation(first.optimizer, first.impl)
+    if isinstance(request, TrajectoryRequest):
+        lines = (get_objective(request.function).latex, rule.gradient("2d"), *rule.rule)
+    else:
+        lines = (rule.gradient("training"), *rule.rule)
     return tuple(Formula(latex, mathml(latex)) for latex in lines)
 
 
@@ -131,7 +142,20 @@ def parse(text: str) -> Catalogue:
     omitted = tuple(
         Omission(o["section"], Text(**o["description"]), o["line"], Text(**o["reason"])) for o in raw.get("omitted", [])
     )
-    return Catalogue(seeds, int(raw["decimals"]), float(raw["sigmas"]), results, omitted)
+    sections = tuple(Section(s["id"], Text(**s["title"])) for s in raw["section"])
+    named = {s.id for s in sections}
+    for section in [r.section for r in results] + [o.section for o in omitted]:
+        if section not in named:
+            raise ValueError(f"section '{section}' has no [[section]] entry with its title")
+    return Catalogue(
+        seeds=seeds,
+        decimals=int(raw["decimals"]),
+        sigmas=float(raw["sigmas"]),
+        sections=sections,
+        results=results,
+        omitted=omitted,
+        loss=Formula(LOSS, mathml(LOSS)),
+    )
 
 
 @cache

@@ -46,6 +46,9 @@ def test_the_catalogue_lists_every_result_with_its_request_and_formulas(client: 
         key = "point" if entry["kind"] == "trajectory" else "loss"
         assert key in entry["printed"] and entry["printed"]["line"]
     assert {o["section"] for o in body["omitted"]} == {"7.4", "7.7"}
+    assert [s["id"] for s in body["sections"]] == sorted(sections)
+    assert all(s["title"]["en"] and s["title"]["zh"] for s in body["sections"])
+    assert body["loss"]["mathml"].startswith("<math") and "\\frac{1}{2}" in body["loss"]["latex"]
 
 
 @pytest.mark.parametrize("result", EXACT_2D, ids=lambda r: r.id)
@@ -97,5 +100,7 @@ def test_a_request_the_api_would_refuse_fails_the_catalogue() -> None:
         parse(text.replace("hyperparams = { eta = 0.1 } }] }", "hyperparams = { eta = -0.1 } }] }", 1))
     with pytest.raises(ValueError, match="duplicate"):
         parse(text.replace('id = "7.2-sgd"', 'id = "7.2-gd"'))
+    with pytest.raises(ValueError, match=r"section '7\.2' has no"):
+        parse(text.replace('id = "7.2"\ntitle', 'id = "7.9"\ntitle'))
     with pytest.raises(ValueError, match="trains 10 seeds, not 3"):
         parse(text.replace("seeds = 10, runs", "seeds = 3, runs", 1))

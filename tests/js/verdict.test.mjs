@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { pointSpreadVerdict, pointVerdict, spread, spreadVerdict, zScore } from "../../static/js/lib/verdict.js";
+import { pointSpreadVerdict, pointVerdict, spread, spreadVerdict, withinSpread, zScore } from "../../static/js/lib/verdict.js";
 
 test("a point passes only when every coordinate rounds to the printed 6 decimals", () => {
   assert.equal(pointVerdict([-0.010599, 0], [-0.0105991234, 1.2e-9], 6), "pass");
@@ -25,6 +25,10 @@ test("a value passes within mean ± sigmas sd and fails beyond", () => {
   assert.equal(spreadVerdict(0.25, [0.25], 3), "fail"); // no sd from one value
   assert.equal(spreadVerdict(0.25, [0.25, Number.NaN, 0.26], 3), "fail");
   assert.ok(Math.abs(zScore(0.23, values) + 2) < 1e-9);
+  assert.equal(withinSpread(0.2433, 0.2453, 0.0015, 3), "pass");
+  assert.equal(withinSpread(0.25, 0.2453, 0.0015, 3), "fail");
+  assert.equal(withinSpread(0.2453, 0.2453, 0, 3), "fail"); // ten identical seeds cannot judge
+  assert.equal(withinSpread(0.2453, 0.2453, null, 3), "fail");
 });
 
 test("a random point passes only when both coordinates do", () => {

@@ -15,11 +15,17 @@ export function spread(values) {
   return { n, mean, sd, min: Math.min(...values), max: Math.max(...values) };
 }
 
-/** An unseeded result: the printed value lies within our mean ± sigmas × sd. */
-export function spreadVerdict(printed, values, sigmas) {
-  const { mean, sd } = spread(values);
-  if (!Number.isFinite(sd) || values.some((v) => !Number.isFinite(v))) return "fail";
+/** The printed value lies within mean ± sigmas × sd (an sd that is not a positive number fails). */
+export function withinSpread(printed, mean, sd, sigmas) {
+  if (!Number.isFinite(mean) || !Number.isFinite(sd) || !(sd > 0)) return "fail";
   return Math.abs(printed - mean) <= sigmas * sd ? "pass" : "fail";
+}
+
+/** An unseeded result from its values: the printed value lies within our mean ± sigmas × sd. */
+export function spreadVerdict(printed, values, sigmas) {
+  if (values.some((v) => !Number.isFinite(v))) return "fail";
+  const { mean, sd } = spread(values);
+  return withinSpread(printed, mean, sd, sigmas);
 }
 
 /** A random 2D result: every printed coordinate lies within our spread of that coordinate. */

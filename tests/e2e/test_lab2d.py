@@ -19,6 +19,7 @@ from tests.e2e.conftest import PageLog
 pytestmark = pytest.mark.e2e
 
 STREAM = "/api/trajectories/stream"
+MATHML = "http://www.w3.org/1998/Math/MathML"
 # The book's comparison (D2L 7.5, 7.6) and what it prints after 20 steps.
 BOOK_BODY: dict[str, Any] = {
     "function": "quadratic",
@@ -96,9 +97,10 @@ def test_page_loads_offline_without_console_errors(page: Page, page_log: PageLog
     open_lab(page)
     assert page.title().endswith("Optimizer Lab")
     nav = page.locator(".site-nav .nav-link")
-    assert nav.all_inner_texts() == ["2D lab", "Training", "History"]
+    assert nav.all_inner_texts() == ["2D lab", "Training", "History", "Book"]
     assert page.locator(".site-nav [aria-current=page]").inner_text() == "2D lab"
-    assert page.locator("#fn-formula").inner_text() == "f(x) = 0.1x₁² + 2x₂²"
+    assert page.locator("#fn-formula .formula-line").get_attribute("title") == "f(x) = 0.1x_1^2 + 2x_2^2"
+    assert page.evaluate("() => document.querySelector('#fn-formula math').namespaceURI") == MATHML
     shot = artifacts / "lab2d-default.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000

@@ -26,12 +26,14 @@ test("parseNumber accepts what Number() reads and refuses empty, non-numeric and
   assert.deepEqual(parseNumber("-Infinity"), { error: "must be a finite number" });
 });
 
-test("the book's line for a 2D path: six decimals, never -0.000000", () => {
+test("the book's line for a 2D path: six decimals with the sign, as Python's %f prints", () => {
   assert.equal(bookNumber(-0.0105987), "-0.010599");
-  assert.equal(bookNumber(-1e-9), "0.000000");
+  assert.equal(bookNumber(-1e-9), "-0.000000"); // 7.5, AdaGrad η = 2: "x2 -0.000000"
+  assert.equal(bookNumber(-0), "-0.000000");
   assert.equal(bookNumber(0), "0.000000");
-  const path = [[-5, -2], [-4, -1], [-0.010599, -3e-12]];
-  assert.equal(resultLine(path), "epoch 2, x1 -0.010599, x2 0.000000");
+  assert.equal(bookNumber(3e-12), "0.000000"); // 7.6, RMSProp: "x2 0.000000"
+  const path = [[-5, -2], [-4, -1], [-0.002295, -3e-12]];
+  assert.equal(resultLine(path), "epoch 2, x1 -0.002295, x2 -0.000000");
 });
 
 test("table figures: six decimals or significant digits, a dash for none", () => {

@@ -17,10 +17,12 @@ export function parseNumber(text) {
   return { value };
 }
 
-/** A number as the book prints it: 6 decimals, and never "-0.000000". */
+/**
+ * A number as the book prints it, Python's "%f": 6 decimals, the sign kept, so a tiny negative
+ * value is "-0.000000" as in 7.5's "x2 -0.000000" (toFixed alone would drop the sign of -0).
+ */
 export function bookNumber(value) {
-  const text = value.toFixed(6);
-  return /^-0\.0+$/.test(text) ? text.slice(1) : text;
+  return Object.is(value, -0) ? "-0.000000" : value.toFixed(6);
 }
 
 /** "epoch 20, x1 -0.010599, x2 0.000000": the book's line for the last point of a 2D path. */

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { createPlayer, playbackPlan } from "../../static/js/lib/player.js";
+import { SPEEDS, createPlayer, playbackPlan, stepsPerSecond } from "../../static/js/lib/player.js";
 
 function fakeClock() {
   const timers = new Map();
@@ -109,4 +109,55 @@ test("toggle pauses and resumes; reset stops at frame 0; nothing to play with on
   still.player.play();
   assert.equal(still.player.playing, false);
   assert.equal(still.clock.running, 0);
+});
+
+test("speed scales the playback: 0.25× to 10×, steps per second as shown", () => {
+  assert.deepEqual(SPEEDS, [0.25, 0.5, 1, 2, 5, 10]);
+  assert.deepEqual(playbackPlan(20, { speed: 2 }), { interval: 100, stride: 1 });
+  assert.equal(stepsPerSecond(playbackPlan(20)), 5);
+  assert.equal(stepsPerSecond(playbackPlan(20, { speed: 0.25 })), 4); // the slowest tick: 250 ms
+  assert.equal(stepsPerSecond(playbackPlan(20, { speed: 10 })), 50);
+  assert.equal(stepsPerSecond(playbackPlan(10000, { speed: 10 })), 25000);
+  for (const last of [1, 7, 20, 200, 10000]) {
+    const rates = SPEEDS.map((speed) => stepsPerSecond(playbackPlan(last, { speed })));
+    assert.deepEqual([...rates].sort((a, b) => a - b), rates, `faster is never slower (${last} frames)`);
+  }
+});
+
+test("changing the speed while playing goes on from the same frame at the new pace", () => {
+  const { clock, seen, player } = setup({ frames: 20 });
+  player.play();
+  clock.tick();
+  assert.equal(clock.interval, 200);
+  player.speed = 2;
+  assert.equal(player.playing, true);
+  assert.equal(clock.running, 1);
+  assert.equal(clock.interval, 100);
+  clock.tick();
+  assert.deepEqual(seen, [1, 2]);
+  assert.deepEqual(player.plan(), { interval: 100, stride: 1 });
+});
+
+test("step moves one frame back or on, pauses, and holds at the ends", () => {
+  const { clock, seen, player, playing } = setup({ frames: 3 });
+  player.play();
+  clock.tick();
+  player.step(1);
+  assert.equal(player.playing, false);
+  assert.deepEqual(playing, [true, false]);
+  assert.equal(player.frame, 2);
+  player.step(1);
+  player.step(1);
+  assert.equal(player.frame, 3);
+  assert.equal(player.following, true);
+  player.step(-1);
+  player.step(-1);
+  player.step(-1);
+  player.step(-1);
+  assert.equal(player.frame, 0);
+  assert.deepEqual(seen, [1, 2, 3, 3, 2, 1, 0, 0]);
+  player.scrub(2.6);
+  assert.equal(player.frame, 3);
+  player.scrub(-5);
+  assert.equal(player.frame, 0);
 });

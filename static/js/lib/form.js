@@ -5,6 +5,7 @@
 import { el } from "./dom.js";
 import { formatNumber, parseNumber } from "./format.js";
 import { showFormulas } from "./math.js";
+import { STEPS, hasSlider, positionOf, scaleFor, valueAt } from "./slider.js";
 
 let uid = 0;
 const nextId = (stem) => `${stem}-${++uid}`;
@@ -147,14 +148,45 @@ export function hyperparamTitle(hp) {
 }
 
 /**
+ * A range slider beside `field` (in one row with it, outside the field itself) for hyper-parameter
+ * `hp`: moving it writes the value into the text (the text stays what is sent and kept in the URL)
+ * and calls onChange("drag"); letting go calls onChange("dragend"). `follow()` moves it to the
+ * typed value; `el` is the row to insert.
+ */
+function attachSlider(field, hp, onChange) {
+  const scale = scaleFor(hp);
+  const range = el("input", {
+    type: "range", class: "hp-slider", min: "0", max: String(STEPS), step: "1",
+    "aria-label": `${hp.symbol} (${hp.name})${scale.log ? ", log scale" : ""}`,
+    title: `${hp.symbol}: ${formatNumber(scale.min)} … ${formatNumber(scale.max)}${scale.log ? " (log scale)" : ""}`,
+    dataset: { name: hp.name, scale: scale.log ? "log" : "linear" },
+  });
+  const follow = () => {
+    const position = positionOf(scale, parseNumber(field.input.value).value);
+    if (position !== null) range.value = String(position);
+  };
+  range.addEventListener("input", () => {
+    field.input.value = formatNumber(valueAt(scale, Number(range.value)));
+    onChange("drag");
+  });
+  range.addEventListener("change", () => onChange("dragend"));
+  follow();
+  return { follow, el: el("div", { class: "hp-row" }, [field.el, range]) };
+}
+
+/**
  * One optimizer's panel: optimizer and impl selects plus generated hyper-parameter inputs.
  *  - `catalogue`: the list from GET /api/optimizers
  *  - `fieldPrefix`: API path of this run, e.g. "runs[0]" (hyper-parameters are <prefix>.hyperparams.<name>)
- *  - `onChange(kind)`: called on every edit; kind is "input" (typing) or "choice" (a select)
+ *  - `onChange(kind)`: called on every edit; kind is "input" (typing), "choice" (a select),
+ *    "drag" (a slider moved) or "dragend" (a slider let go)
+ *  - `sliders`: a range slider beside each η, γ, ρ, β field (lib/slider.js), kept in step with it
  * Switching optimizer or impl fills that optimizer's defaults for the impl.
  * State is {opt, impl, <hyper-parameter name>: text, ...} (strings, as typed).
  */
-export function createOptimizerPanel(container, { catalogue, fieldPrefix, context = "2d", onChange = () => {} }) {
+export function createOptimizerPanel(container, {
+  catalogue, fieldPrefix, context = "2d", sliders = false, onChange = () => {},
+}) {
   const byName = new Map(catalogue.map((o) => [o.name, o]));
   const optimizer = selectField({
     name: "optimizer", label: "optimizer", field: `${fieldPrefix}.optimizer`,
@@ -183,7 +215,7 @@ export function createOptimizerPanel(container, { catalogue, fieldPrefix, contex
     summary.title = `${info.label}, D2L section ${info.section}: ${info.summary}`;
     torchNotes.textContent = info.torch_notes;
     torchNotes.hidden = impl.select.value !== "torch";
-    for (const node of params.querySelectorAll(":scope > .field")) node.remove();
+    for (const node of params.querySelectorAll(":scope > .field, :scope > .hp-row")) node.remove();
     inputs = new Map();
     for (const hp of info.hyperparams) {
       const value = given[hp.name] ?? formatNumber(defaults[hp.name]);
@@ -191,8 +223,12 @@ export function createOptimizerPanel(container, { catalogue, fieldPrefix, contex
         name: hp.name, label: hp.name, symbol: hp.symbol, value, title: hyperparamTitle(hp),
         field: `${fieldPrefix}.hyperparams.${hp.name}`,
       });
-      field.input.addEventListener("input", () => onChange("input"));
-      params.insertBefore(field.el, paramsError);
+      const slider = sliders && hasSlider(hp) ? attachSlider(field, hp, onChange) : null;
+      field.input.addEventListener("input", () => {
+        slider?.follow();
+        onChange("input");
+      });
+      params.insertBefore(slider?.el ?? field.el, paramsError);
       inputs.set(hp.name, field.input);
     }
   }

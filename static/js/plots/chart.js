@@ -75,6 +75,7 @@ export function markerMode(points, limit) {
  *   extend({x: [[..]], y: [[..]]}, indices, maxPoints)   append points (Plotly.extendTraces)
  *   reset(traces, layout)           redraw from a new state (Plotly.react)
  *   restyle(update, indices), relayout(update), resize(), purge()
+ *   update(data, layout, indices)   restyle and relayout in one redraw (Plotly.update)
  *   retitle(text, update)           a new title (escaped), with any other layout update
  *   on(event, handler)              plotly events: plotly_click, plotly_relayout, ...
  *   flush()                         resolves when every queued call has run
@@ -98,6 +99,7 @@ export function createChart(div, { config = {} } = {}) {
       return Plotly().extendTraces(div, update, indices, maxPoints);
     }),
     restyle: (update, indices) => enqueue(() => Plotly().restyle(div, update, indices)),
+    update: (data, layout, indices) => enqueue(() => Plotly().update(div, data, layout, indices)),
     relayout: (update) => enqueue(() => Plotly().relayout(div, update)),
     retitle: (text, update = {}) => enqueue(() => Plotly().relayout(div, { ...update, "title.text": plotlyText(text) })),
     resize: () => enqueue(() => Plotly().Plots.resize(div)),
@@ -124,7 +126,9 @@ export function linkAxes(charts) {
       }
       if (!Object.keys(update).length) return;
       syncing = true;
-      Promise.all(charts.filter((c) => c !== source).map((c) => window.Plotly.relayout(c.div, update)))
+      // A chart drawn as a 3D scene has no x/y axes to follow.
+      const flat = (c) => c !== source && c.div._fullLayout?._has?.("cartesian") !== false;
+      Promise.all(charts.filter(flat).map((c) => window.Plotly.relayout(c.div, update)))
         .finally(() => { syncing = false; });
     });
   }

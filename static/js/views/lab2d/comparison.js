@@ -47,6 +47,41 @@ export function finish(state, done) {
   return { ...state, done: true, runId: done.run_id ?? null, storeError: done.store_error ?? null };
 }
 
+/**
+ * The comparison a whole answer of POST /api/trajectories makes, over the `meta` of the stream it
+ * re-runs (its contour, box and start: the same problem, only the runs' settings differ).
+ */
+export function fromAnswer(meta, answer) {
+  return {
+    meta: {
+      ...meta,
+      runs: answer.runs.map((r) => ({ optimizer: r.optimizer, impl: r.impl, hyperparams: r.hyperparams })),
+    },
+    runs: answer.runs.map((r) => ({
+      points: r.points, values: r.values, lr: r.lr_eff, status: r.status, divergedAt: r.diverged_at,
+    })),
+    done: true,
+    runId: answer.run_id ?? null,
+  };
+}
+
+const sameList = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * True when request `body` poses the problem `meta` was drawn for (function, expression, start,
+ * steps, view box), so only its runs' settings differ: then a whole answer can replace the runs
+ * in the drawn charts. `box` is the function's own box, which `meta.box` holds when none is sent.
+ */
+export function sameProblem(meta, body, box) {
+  return Boolean(meta)
+    && meta.function === body.function
+    && (meta.expression ?? null) === (body.expression ?? null)
+    && meta.steps === body.steps
+    && meta.runs.length === body.runs.length
+    && sameList(meta.start, body.start)
+    && sameList(meta.box, body.box ?? box);
+}
+
 /** One reducer over the stream's events; unknown events leave the state as it is. */
 export function reduceComparison(state, name, data) {
   if (name === "meta") return startComparison(data);
@@ -74,6 +109,17 @@ export function stepUpdates({ first, runs }) {
   };
 }
 
+/**
+ * Every run's whole curves as Plotly.restyle updates: paths (x₁, x₂ and z = f(xₜ) for a surface),
+ * values from step 0, rates from step 1 (the rate of step t is the one that led to xₜ).
+ */
+export function wholeUpdates(state) {
+  const points = { points: [], values: [], lr_eff: [] };
+  const start = stepUpdates({ first: 0, runs: state.runs.map((run) => ({ ...points, points: run.points, values: run.values })) });
+  const rates = stepUpdates({ first: 1, runs: state.runs.map((run) => ({ ...points, lr_eff: run.lr })) }).rates;
+  return { paths: start.paths, heights: { z: state.runs.map((run) => run.values) }, values: start.values, rates };
+}
+
 /** True when a step brings f ≤ 0 (an exact minimum, a saddle): a log axis cannot show it. */
 export function hasNonPositive(step) {
   return step.runs.some((part) => part.values.some((v) => v <= 0));
@@ -94,6 +140,11 @@ export function lastFrame(state) {
 /** Where each run is at frame k (a run that stopped early stays at its last point). */
 export function positionsAt(state, k) {
   return state.runs.map((run) => run.points[Math.min(k, run.points.length - 1)] ?? state.meta.start);
+}
+
+/** f at each run's position at frame k (null before its first point): the markers' height in 3D. */
+export function valuesAt(state, k) {
+  return state.runs.map((run) => run.values[Math.min(k, run.values.length - 1)] ?? null);
 }
 
 /**

@@ -1,28 +1,29 @@
 // The 2D lab: two optimizers on one 2D function, streamed from POST /api/trajectories/stream.
-// Form → (debounced) one SSE stream → contour paths, f(x_t) and effective rates grow live.
-// The URL holds the whole form (state.js); back/forward and shared links restore it.
+// Form → (debounced) one SSE stream → contour paths, f(x_t) and effective rates grow live; a
+// hyper-parameter slider re-runs while it is dragged (live.js). The URL holds the whole form
+// (state.js); back/forward and shared links restore it. Playback: playback.js.
 
 import { ApiError, fieldErrors, postSSE } from "../../lib/api.js";
 import { byName, loadCatalogue } from "../../lib/catalogue.js";
 import { $, el, showLink, showText } from "../../lib/dom.js";
 import { clearFieldErrors, createOptimizerPanel, showFormErrors } from "../../lib/form.js";
 import { formatNumber, resultLine } from "../../lib/format.js";
-import { showFormulas } from "../../lib/math.js";
 import { createBanner, failureKind, startView } from "../../lib/messages.js";
-import { createPlayer } from "../../lib/player.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "../../lib/url-state.js";
 import { eventToData } from "../../plots/chart.js";
-import { createLabCharts } from "./charts.js";
+import { CONTOUR, SURFACE, createLabCharts } from "./charts.js";
+import { fromAnswer, lastFrame, reduceComparison, runNames, sameProblem } from "./comparison.js";
 import { createExplainer } from "./explain.js";
-import { lastFrame, reduceComparison, runNames } from "./comparison.js";
-import { BOX, CUSTOM, DEFAULT_EXPRESSION, PANELS, boxEdited, boxTexts, requestFrom, withDefaults } from "./state.js";
+import { createLiveRuns } from "./live.js";
+import { createPlayback } from "./playback.js";
+import { applyForm, readForm, setBox, showFunction } from "./form.js";
+import { BOX, PANELS, requestFrom, withDefaults } from "./state.js";
 
 const STREAM_URL = "/api/trajectories/stream";
 const DEBOUNCE_MS = 250;
 const RETRY_MS = 1000;
 const MAX_RETRIES = 5;
 const TEXT_INPUTS = ["x1", "x2", "steps", "seed", "expression", ...BOX.map((k) => `box-${k}`)];
-const boxInput = (key) => $(`box-${key}`);
 
 class Lab2D {
   constructor(root, { functions, optimizers }) {
@@ -35,6 +36,7 @@ class Lab2D {
     this.timer = null;
     this.retries = 0;
     this.runCount = 0; // exposed as data-runs: tests (and curious users) can tell runs apart
+    this.liveDraws = 0; // exposed as data-live-draws: answers drawn while a slider moved
     this.comparison = null;
     this.names = [];
 
@@ -42,20 +44,27 @@ class Lab2D {
     this.panels = PANELS.map((key, i) => createOptimizerPanel($(`panel-${key}`), {
       catalogue: optimizers,
       fieldPrefix: `runs[${i}]`,
-      onChange: (kind) => this.schedule(kind === "choice" ? 0 : DEBOUNCE_MS),
+      sliders: true,
+      onChange: (kind) => this.edited(kind),
     }));
     this.charts = createLabCharts({
       contours: [$("contour-a"), $("contour-b")], values: $("chart-values"), rates: $("chart-lr"),
     });
     this.explainer = createExplainer($("explain-runs"), $("explain-t"), this.optimizers);
-    this.player = createPlayer({
+    this.player = createPlayback({
       last: () => this.lastFrame(),
-      seek: (k) => this.showFrame(k),
-      ended: () => Boolean(this.comparison?.done),
-      onPlaying: (playing) => {
-        $("play").textContent = playing ? "❚❚ Pause" : "▶ Play";
-        $("play").setAttribute("aria-pressed", String(playing));
+      seek: (k) => {
+        this.charts.showFrame(this.comparison, k);
+        this.explainer.show(this.comparison, this.names, k);
       },
+      ended: () => Boolean(this.comparison?.done),
+    });
+    this.live = createLiveRuns({
+      request: () => this.liveRequest(),
+      draw: (answer) => this.drawLive(answer),
+      fail: (err) => this.failed(err),
+      settle: () => this.run(),
+      fallback: () => this.schedule(0),
     });
     this.bindControls();
   }
@@ -63,6 +72,9 @@ class Lab2D {
   async start() {
     await this.charts.init();
     this.charts.contours.forEach((chart) => chart.on("plotly_click", (event) => this.clickStart(chart, event)));
+    this.charts.onStep((step) => {
+      if (this.comparison && step !== this.player.frame) this.player.scrub(step);
+    });
     this.applyState(withDefaults(readUrlState(), this.functions));
     onUrlStateChange((state) => {
       this.applyState(withDefaults(state, this.functions));
@@ -76,8 +88,8 @@ class Lab2D {
       const info = this.functions.get($("fn").value);
       $("x1").value = formatNumber(info.start[0]);
       $("x2").value = formatNumber(info.start[1]);
-      this.setBox(null, info);
-      this.showFunction(info);
+      setBox(null, info);
+      showFunction(info);
       this.schedule(0);
     });
     for (const id of TEXT_INPUTS) $(id).addEventListener("input", () => this.schedule(DEBOUNCE_MS));
@@ -89,54 +101,68 @@ class Lab2D {
       this.showOverlay($("overlay").checked);
       writeUrlState(this.currentState());
     });
-    $("play").addEventListener("click", () => this.player.toggle());
-    $("step-slider").addEventListener("input", () => this.player.scrub(Number($("step-slider").value)));
+    PANELS.forEach((key, which) => $(`surface-${key}`).addEventListener("change", async () => {
+      await this.charts.setMode(which, $(`surface-${key}`).checked ? SURFACE : CONTOUR);
+      if (this.comparison) this.charts.showFrame(this.comparison, this.player.frame);
+    }));
+  }
+
+  /** A panel changed: typing waits a moment, a choice runs at once, a slider re-runs live. */
+  edited(kind) {
+    if (kind === "drag" || kind === "dragend") {
+      clearTimeout(this.timer);
+      this.controller?.abort();
+      this.controller = null;
+      if (kind === "drag") this.live.moved();
+      else this.live.released();
+      return;
+    }
+    this.live.stop();
+    this.schedule(kind === "choice" ? 0 : DEBOUNCE_MS);
   }
 
   // --- state <-> form ----------------------------------------------------------------------
 
   applyState(state) {
-    const info = this.functions.get(state.fn);
-    $("fn").value = state.fn;
-    this.showFunction(info);
-    for (const id of ["x1", "x2", "steps", "seed"]) $(id).value = state[id];
-    this.setBox(state.box, info);
-    $("expression").value = state.expr ?? DEFAULT_EXPRESSION;
-    this.panels.forEach((panel, i) => panel.setState(state[PANELS[i]]));
-    $("overlay").checked = state.overlay === "1";
+    applyForm(state, this.functions.get(state.fn), this.panels);
     this.showOverlay($("overlay").checked);
   }
 
   currentState() {
-    const fn = $("fn").value;
-    const box = Object.fromEntries(BOX.map((k) => [k, boxInput(k).value.trim()]));
-    const state = {
-      fn,
-      expr: fn === CUSTOM ? $("expression").value : undefined,
-      x1: $("x1").value.trim(),
-      x2: $("x2").value.trim(),
-      box: boxEdited(box, this.functions.get(fn)) ? box : undefined,
-      steps: $("steps").value.trim(),
-      seed: $("seed").value.trim(),
-      overlay: $("overlay").checked ? "1" : "0",
-    };
-    this.panels.forEach((panel, i) => { state[PANELS[i]] = panel.getState(); });
-    return state;
-  }
-
-  setBox(given, info) {
-    const texts = boxTexts(given, info);
-    for (const key of BOX) boxInput(key).value = texts[key];
-  }
-
-  showFunction(info) {
-    $("expression-field").hidden = info.name !== CUSTOM;
-    if (info.grammar?.max_length) $("expression").maxLength = info.grammar.max_length;
-    showFormulas($("fn-formula"), [{ latex: info.latex, mathml: info.mathml }]);
-    showText($("fn-note"), info.note);
+    return readForm(this.functions, this.panels);
   }
 
   // --- running -----------------------------------------------------------------------------
+
+  /** The form as a request, and whether the charts drawn now pose the same problem. */
+  liveRequest() {
+    clearFieldErrors(this.form);
+    const state = this.currentState();
+    const info = this.functions.get(state.fn);
+    const { body, errors } = requestFrom(state, info);
+    if (errors.length) {
+      this.showErrors(errors);
+      return { body: null };
+    }
+    this.showErrors([]);
+    this.setStatus("running", "following the slider…");
+    return { body, problem: Boolean(this.comparison?.done) && sameProblem(this.comparison.meta, body, info.box) };
+  }
+
+  /** A whole answer for the dragged settings: the same charts, new runs (resolves once drawn). */
+  async drawLive(answer) {
+    const before = this.comparison.meta.runs.map((run) => JSON.stringify(run));
+    this.comparison = fromAnswer(this.comparison.meta, answer);
+    const changed = this.comparison.meta.runs.flatMap((run, i) => (JSON.stringify(run) === before[i] ? [] : [i]));
+    this.names = runNames(this.comparison.meta, this.optimizers);
+    this.player.pause();
+    const frame = this.player.following ? this.lastFrame() : Math.min(this.player.frame, this.lastFrame());
+    this.showResults();
+    await this.charts.replace(this.comparison, this.names, frame, changed);
+    this.explainer.show(this.comparison, this.names, frame);
+    this.player.changed();
+    this.root.dataset.liveDraws = String(++this.liveDraws);
+  }
 
   schedule(delay) {
     this.retries = 0;
@@ -221,10 +247,10 @@ class Lab2D {
       this.names = runNames(data, this.optimizers);
       this.charts.draw(this.comparison, this.names, this.functions.get(data.function), $("overlay").checked);
       this.showResults();
-      this.updateSlider();
+      this.player.changed();
     } else if (name === "step") {
-      this.charts.extend(data);
-      this.updateSlider();
+      this.charts.extend(this.comparison, data);
+      this.player.changed();
       this.player.grew();
     } else if (name === "done") {
       this.showResults();
@@ -246,17 +272,6 @@ class Lab2D {
 
   lastFrame() {
     return this.comparison ? lastFrame(this.comparison) : 0;
-  }
-
-  updateSlider() {
-    $("step-slider").max = String(this.lastFrame());
-  }
-
-  showFrame(k) {
-    $("step-slider").value = String(k);
-    $("step-label").textContent = `step ${k} / ${this.lastFrame()}`;
-    this.charts.showFrame(this.comparison, k);
-    this.explainer.show(this.comparison, this.names, k);
   }
 
   showOverlay(on) {

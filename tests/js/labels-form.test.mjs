@@ -86,3 +86,11 @@ test("a loss axis turns log when the finite positive values span more than 100×
   assert.equal(markerMode(60, 60), "lines+markers");
   assert.equal(markerMode(61, 60), "lines");
 });
+
+test("run colours at an opacity, for the seeds' bands", async () => {
+  const { translucent } = await import("../../static/js/lib/colors.js");
+  assert.equal(translucent("#2563eb", 0.25), "rgba(37, 99, 235, 0.25)");
+  assert.equal(translucent("#fff", 0.5), "rgba(255, 255, 255, 0.5)");
+  assert.equal(translucent("rgb(1, 2, 3)", 0.1), "rgba(1, 2, 3, 0.1)");
+  assert.equal(translucent("teal", 0.1), "teal");
+});

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  endMessage, jobFromRecord, jobLine, markLost, progressParts, progressText, reduceJob, runProgress, runStatusText,
+  endMessage, finalLossText, jobFromRecord, jobLine, markLost, progressParts, progressText, reduceJob, runProgress,
+  runStatusText,
 } from "../../static/js/views/training/job.js";
 import { deepFreeze, STATUSES } from "./helpers.mjs";
 
@@ -126,4 +127,36 @@ test("only a failed or interrupted job has an end message", () => {
   assert.match(endMessage({ status: "interrupted" }), /interrupted/);
   assert.equal(endMessage({ status: "done" }), "");
   assert.equal(endMessage({ status: "cancelled" }), "");
+});
+
+test("several seeds: the curves keep their band and times; the table says mean ± sd", () => {
+  const record = structuredClone(RECORD);
+  record.seeds = 3;
+  const events = [
+    ["job", record],
+    ["progress", {
+      progress: 1,
+      runs: [
+        { epochs: [0, 1], losses: [0.5, 0.3], losses_min: [0.5, 0.28], losses_max: [0.5, 0.33], elapsed: [0, 0.01] },
+        { epochs: [0], losses: [0.5], losses_min: [0.49], losses_max: [0.52], elapsed: [0] },
+      ],
+    }],
+    ["progress", { progress: 1, runs: [{ epochs: [], losses: [] }, { epochs: [1], losses: [0.2], losses_min: [0.19], losses_max: [0.21], elapsed: [0.02] }] }],
+    ["run", { index: 1, status: "done", final_loss: 0.2, final_loss_sd: 0.0123456, final_loss_min: 0.19, final_loss_max: 0.21 }],
+  ];
+  const job = replay(events);
+  assert.deepEqual(job.runs[1].losses_min, [0.49, 0.19]);
+  assert.deepEqual(job.runs[1].losses_max, [0.52, 0.21]);
+  assert.deepEqual(job.runs[1].elapsed, [0, 0.02]);
+  assert.deepEqual(job.runs[0].elapsed, [0, 0.01]);
+  assert.equal(job.runs[1].points, 2);
+  assert.deepEqual(progressParts(job, events[2][1]), [
+    { index: 1, epochs: [1], losses: [0.2], losses_min: [0.19], losses_max: [0.21], elapsed: [0.02] },
+  ]);
+  assert.equal(finalLossText(job.runs[1]), "0.200000 ± 0.012346");
+  assert.equal(finalLossText({ final_loss: 0.25, final_loss_sd: null }), "0.250000"); // one seed
+  assert.equal(finalLossText({ final_loss: null, final_loss_sd: null }), "–"); // diverged
+  const copied = jobFromRecord({ ...record, runs: [{ ...record.runs[0], epochs: [0], losses: [1], elapsed: [0] }] });
+  assert.deepEqual(copied.runs[0].elapsed, [0]);
+  assert.equal(copied.runs[0].losses_min, undefined); // an older record: no band
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  epochsShown, formFromJob, nextRun, requestFrom, runsFromState, toUrl, withDefaults,
+  epochsShown, formFromJob, nextRun, requestFrom, runsFromState, toUrl, withDefaults, withSeeds, xAxisOf,
 } from "../../static/js/views/training/state.js";
 import { fromQuery, toQuery } from "../../static/js/lib/url-state.js";
 
@@ -93,4 +93,22 @@ test("the empty axes span the typed epochs when they are a positive integer", ()
   assert.equal(epochsShown("0"), 2);
   assert.equal(epochsShown("two"), 2);
   assert.equal(epochsShown(""), 2);
+});
+
+test("seeds: in the form, the URL and the request only when not 1; the x-axis only when seconds", () => {
+  const five = withDefaults({ seeds: "5", x: "seconds" }, DATASETS);
+  assert.equal(five.seeds, "5");
+  assert.equal(requestFrom(five).body.seeds, 5);
+  assert.equal("seeds" in withDefaults({ seeds: "1" }, DATASETS), false);
+  assert.equal("seeds" in requestFrom(withDefaults({}, DATASETS)).body, false);
+  assert.deepEqual(requestFrom({ ...five, seeds: "many" }).errors, [{ field: "seeds", message: '"many" is not a number' }]);
+  assert.equal(toUrl(five, "job1", "seconds").x, "seconds");
+  assert.equal(toUrl(five, "job1", "epoch").x, undefined);
+  assert.equal(xAxisOf({ x: "seconds" }), "seconds");
+  assert.equal(xAxisOf({ x: "minutes" }), "epoch");
+  assert.deepEqual(withSeeds(" 3 "), { seeds: "3" });
+  assert.deepEqual(withSeeds(""), {});
+  const job = { dataset: { id: "synthetic" }, batch_size: 10, epochs: 2, seed: 4, seeds: 5, device_requested: "cpu", runs: [] };
+  assert.equal(formFromJob(job, DATASETS, "airfoil").seeds, "5");
+  assert.equal("seeds" in formFromJob({ ...job, seeds: 1 }, DATASETS, "airfoil"), false);
 });

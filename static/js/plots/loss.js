@@ -3,24 +3,53 @@
 // its axis to log (spansDecades); empty axes look like the book's figure before the first point.
 
 import { baseLayout, seriesTrace, title } from "./chart.js";
+import { translucent } from "../lib/colors.js";
 import { plotlyText } from "../lib/escape.js";
 
 const LOSS_AXIS = { title: { text: "loss" }, exponentformat: "power" };
 
-/** One run's losses; `epochs` and `losses` may be empty (extended as the job trains). */
-export function lossTrace({ name, tag, color, epochs = [], losses = [], markerSize = 5, ...rest }) {
+/**
+ * One run's losses; `epochs` and `losses` may be empty (extended as the job trains). With
+ * `xKind: "seconds"`, `epochs` holds the training seconds of each point instead.
+ */
+export function lossTrace({ name, tag, color, epochs = [], losses = [], markerSize = 5, xKind = "epoch", ...rest }) {
+  const at = xKind === "seconds" ? "at %{x:.3f} s" : "epoch %{x:.3f}";
   return seriesTrace({
     name, color, x: [...epochs], y: [...losses], marker: { color, size: markerSize },
-    hovertemplate: `${plotlyText(tag)} epoch %{x:.3f}: loss %{y:.6f}<extra></extra>`,
+    hovertemplate: `${plotlyText(tag)} ${at}: loss %{y:.6f}<extra></extra>`,
     ...rest,
   });
 }
 
-/** Loss against epoch, titled `text`: x over 0..`epochs` when given (else from 0, autorange). */
-export function lossLayout({ text = null, epochs = null, log = false, ...overrides }) {
-  const xaxis = epochs === null
+/**
+ * The band of a run over several seeds: the lowest and the highest seed's loss at each point, the
+ * space between shaded in the run's colour. Two traces (lowest, then highest filled down to it),
+ * out of the legend, grouped with the run's line so hiding the run hides its band.
+ */
+export function bandTraces({ tag, color, x = [], low = [], high = [], legendgroup }) {
+  const edge = {
+    type: "scatter", mode: "lines", line: { color, width: 0 }, showlegend: false, legendgroup, hoverinfo: "skip",
+  };
+  return [
+    { ...edge, name: `${plotlyText(tag)} lowest seed`, x: [...x], y: [...low] },
+    {
+      ...edge, name: `${plotlyText(tag)} highest seed`, x: [...x], y: [...high], fill: "tonexty",
+      fillcolor: translucent(color, 0.25),
+    },
+  ];
+}
+
+/** The x-axis of loss plots: epochs (over 0..`epochs` when given) or training seconds (from 0). */
+export function lossXAxis({ epochs = null, x = "epoch" } = {}) {
+  if (x === "seconds") return { title: { text: "training time (s)" }, rangemode: "tozero", autorange: true };
+  return epochs === null
     ? { title: { text: "epoch" }, rangemode: "tozero" }
     : { title: { text: "epoch" }, range: [0, epochs], autorange: false };
+}
+
+/** Loss against epoch (or `x: "seconds"`), titled `text`: epochs over 0..`epochs` when given. */
+export function lossLayout({ text = null, epochs = null, log = false, x = "epoch", ...overrides }) {
+  const xaxis = lossXAxis({ epochs, x });
   return baseLayout({
     ...(text === null ? {} : { title: title(text) }),
     xaxis,
@@ -30,8 +59,8 @@ export function lossLayout({ text = null, epochs = null, log = false, ...overrid
 }
 
 /** A small multiple's frame: no title or legend, tight margins. */
-export function multipleLayout({ epochs, ...overrides }) {
-  return lossLayout({ epochs, margin: { l: 52, r: 10, t: 10, b: 40 }, showlegend: false, ...overrides });
+export function multipleLayout({ epochs, x = "epoch", ...overrides }) {
+  return lossLayout({ epochs, x, margin: { l: 52, r: 10, t: 10, b: 40 }, showlegend: false, ...overrides });
 }
 
 /** The layout update that puts a small multiple on a log axis. */

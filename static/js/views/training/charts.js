@@ -1,17 +1,24 @@
 // The Training view's charts: every run's losses overlaid on one plot, and one small plot per
 // run (its card also holds the run's progress bar). Drawn from a job, extended by its progress
-// events; a curve that comes to span more than LOG_RATIO turns its axis logarithmic.
+// events; a curve that comes to span more than LOG_RATIO turns its axis logarithmic. A job over
+// several seeds draws each run's mean with a shaded band from its lowest to its highest seed;
+// the x-axis is epochs or training seconds (`setAxis`).
 
 import { runColor } from "../../lib/colors.js";
 import { $, el } from "../../lib/dom.js";
 import { datasetName, runLetter } from "../../lib/labels.js";
 import { MARKER_POINTS, spansDecades } from "../../plots/axes.js";
 import { createChart, markerMode } from "../../plots/chart.js";
-import { emptyLossLayout, lossLayout, lossTrace, MULTIPLE_LOG, multipleLayout } from "../../plots/loss.js";
+import {
+  bandTraces, emptyLossLayout, lossLayout, lossTrace, MULTIPLE_LOG, multipleLayout,
+} from "../../plots/loss.js";
 
-/** The overlay's title: data set, batch and seed of the job. */
-function overlayTitle(job, log) {
-  return `loss vs epoch · ${datasetName(job.dataset)} · batch ${job.batch_size}, seed ${job.seed}` +
+const banded = (job) => (job.seeds ?? 1) > 1;
+
+/** The overlay's title: data set, batch and seed(s) of the job, and what x is. */
+function overlayTitle(job, log, x = "epoch") {
+  const seeds = banded(job) ? `seeds ${job.seed}–${job.seed + job.seeds - 1} (mean, band: lowest to highest)` : `seed ${job.seed}`;
+  return `loss vs ${x === "seconds" ? "training time" : "epoch"} · ${datasetName(job.dataset)} · batch ${job.batch_size}, ${seeds}` +
     (log ? " (log scale)" : "");
 }
 
@@ -37,12 +44,32 @@ export function createTrainingCharts(overlayDiv, box) {
   const overlay = createChart(overlayDiv);
   let multiples = [];
   let job = null;
+  let drawnNames = [];
   let log = { overlay: false, runs: [] };
+  let x = "epoch";
 
+  // x of a run's points: its epochs, or its training seconds (none from an older server: empty).
+  const xs = (curve) => (x === "seconds" ? curve.elapsed ?? [] : curve.epochs);
   const trace = (run, name, i, extra = {}) => lossTrace({
-    name: name.name, tag: runLetter(i), color: runColor(i), epochs: run.epochs, losses: run.losses,
-    mode: markerMode(job.points, MARKER_POINTS), ...extra,
+    name: name.name, tag: runLetter(i), color: runColor(i), epochs: xs(run), losses: run.losses, xKind: x,
+    mode: markerMode(job.points, MARKER_POINTS), legendgroup: `run${i}`, ...extra,
   });
+  const band = (run, i) => bandTraces({
+    tag: runLetter(i), color: runColor(i), x: xs(run), low: run.losses_min ?? [], high: run.losses_max ?? [],
+    legendgroup: `run${i}`,
+  });
+
+  // Means first (trace i is run i), then each run's band as two traces.
+  const overlayTraces = () => [
+    ...job.runs.map((run, i) => trace(run, drawnNames[i], i)),
+    ...(banded(job) ? job.runs.flatMap((run, i) => band(run, i)) : []),
+  ];
+  const overlayLayout = () => lossLayout({
+    text: overlayTitle(job, false, x), epochs: job.epochs, x, uirevision: `${job.id}:${x}`, showlegend: true,
+  });
+  const multipleTraces = (run, i) => [
+    trace(run, drawnNames[i], i, { showlegend: false }), ...(banded(job) ? band(run, i) : []),
+  ];
 
   function dropMultiples() {
     for (const chart of multiples) chart.purge();
@@ -53,7 +80,7 @@ export function createTrainingCharts(overlayDiv, box) {
   function updateScales() {
     if (!log.overlay && spansDecades(job.runs.flatMap((run) => run.losses))) {
       log.overlay = true;
-      overlay.retitle(overlayTitle(job, true), { "yaxis.type": "log" });
+      overlay.retitle(overlayTitle(job, true, x), { "yaxis.type": "log" });
     }
     job.runs.forEach((run, i) => {
       if (log.runs[i] || !spansDecades(run.losses)) return;
@@ -75,18 +102,16 @@ export function createTrainingCharts(overlayDiv, box) {
     /** Redraw from a job (its curves so far); `names` [{name, label, hyperparams}] per run. */
     draw(shown, names) {
       job = shown;
+      drawnNames = names;
       log = { overlay: false, runs: job.runs.map(() => false) };
-      const epochs = job.epochs;
-      overlay.reset(job.runs.map((run, i) => trace(run, names[i], i)), lossLayout({
-        text: overlayTitle(job, false), epochs, uirevision: job.id, showlegend: true,
-      }));
+      overlay.reset(overlayTraces(), overlayLayout());
       dropMultiples();
       const cards = job.runs.map((_, i) => multipleCard(names[i], i));
       box.replaceChildren(...cards);
       box.dataset.count = String(cards.length);
       multiples = job.runs.map((run, i) => {
         const chart = createChart($(`multiple-${i}`));
-        chart.init([trace(run, names[i], i, { showlegend: false })], multipleLayout({ epochs, uirevision: job.id }));
+        chart.init(multipleTraces(run, i), multipleLayout({ epochs: job.epochs, x, uirevision: `${job.id}:${x}` }));
         return chart;
       });
       updateScales();
@@ -94,12 +119,39 @@ export function createTrainingCharts(overlayDiv, box) {
     /** Append a progress event's points ([{index, epochs, losses}]) to `shown`'s charts. */
     extend(shown, parts) {
       job = shown;
-      for (const part of parts) multiples[part.index]?.extend({ x: [part.epochs], y: [part.losses] }, [0]);
+      const count = job.runs.length;
+      const bands = banded(job);
+      for (const part of parts) {
+        const at = xs(part);
+        const update = bands
+          ? { x: [at, at, at], y: [part.losses, part.losses_min ?? [], part.losses_max ?? []] }
+          : { x: [at], y: [part.losses] };
+        multiples[part.index]?.extend(update, bands ? [0, 1, 2] : [0]);
+      }
+      const lines = { x: parts.map(xs), y: parts.map((p) => p.losses) };
+      const edges = bands
+        ? { x: parts.flatMap((p) => [xs(p), xs(p)]), y: parts.flatMap((p) => [p.losses_min ?? [], p.losses_max ?? []]) }
+        : { x: [], y: [] };
       overlay.extend(
-        { x: parts.map((p) => p.epochs), y: parts.map((p) => p.losses) },
-        parts.map((p) => p.index),
+        { x: [...lines.x, ...edges.x], y: [...lines.y, ...edges.y] },
+        [...parts.map((p) => p.index), ...(bands ? parts.flatMap((p) => [count + 2 * p.index, count + 2 * p.index + 1]) : [])],
       );
       updateScales();
+    },
+    /** The x-axis of every loss plot: "epoch" or "seconds" (the job shown is redrawn). */
+    setAxis(axis) {
+      x = axis;
+      if (!job) return;
+      log = { overlay: false, runs: job.runs.map(() => false) };
+      overlay.reset(overlayTraces(), overlayLayout());
+      multiples.forEach((chart, i) => chart.reset(multipleTraces(job.runs[i], i), multipleLayout({
+        epochs: job.epochs, x, uirevision: `${job.id}:${x}`,
+      })));
+      updateScales();
+    },
+    /** The x-axis now. */
+    get axis() {
+      return x;
     },
     /** Resolves once every chart has drawn what it was given. */
     flush: () => Promise.all([overlay, ...multiples].map((chart) => chart.flush())),

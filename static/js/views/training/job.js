@@ -1,18 +1,36 @@
 // A training job as data, and the reducer of its event stream. Pure: no DOM, no Plotly, so the
 // whole life of a job (job → status → progress… → run… → end) can be replayed in a test.
-//   job: the record of GET /api/jobs/{id} (config, status, progress, device, timings) with
+//   job: the record of GET /api/jobs/{id} (config, status, progress, device, timings, seeds) with
 //        runs: [{optimizer, impl, hyperparams, status, epochs: [...], losses: [...], points,
-//                final_loss, sec_per_epoch, diverged_at, summary}]
+//                losses_min, losses_max, elapsed (per point: the seeds' range, training seconds),
+//                final_loss (the mean over the seeds), final_loss_sd, …, sec_per_epoch, diverged_at, summary}]
 
 import { UNKNOWN } from "../../lib/statuses.js";
 import { formatNumber, percent, sixDecimals } from "../../lib/format.js";
 
+// A run's curve, one value per point: x in epochs, the mean loss, the seeds' lowest and highest
+// loss, the training seconds so far. Only epochs and losses are always there (older servers and
+// records have no others).
+export const CURVE = ["epochs", "losses", "losses_min", "losses_max", "elapsed"];
+const OPTIONAL = CURVE.slice(2);
+
+/** A run's curves copied, those it has (epochs and losses always). */
+function curvesOf(run) {
+  const curves = { epochs: [...(run.epochs ?? [])], losses: [...(run.losses ?? [])] };
+  for (const key of OPTIONAL) if (run[key]) curves[key] = [...run[key]];
+  return curves;
+}
+
 /** A job from its record (GET /api/jobs/{id}, or the stream's `job` event: no curves yet). */
 export function jobFromRecord(record) {
-  return {
-    ...record,
-    runs: record.runs.map((run) => ({ ...run, epochs: [...(run.epochs ?? [])], losses: [...(run.losses ?? [])] })),
-  };
+  return { ...record, runs: record.runs.map((run) => ({ ...run, ...curvesOf(run) })) };
+}
+
+/** `run`'s curves with a progress event's part appended (the keys the part brings). */
+function grown(run, part) {
+  const next = { ...run };
+  for (const key of CURVE) if (part[key]) next[key] = (run[key] ?? []).concat(part[key]);
+  return next;
 }
 
 function withRuns(job, change) {
@@ -32,8 +50,8 @@ export function reduceJob(job, name, data) {
       ...withRuns(job, (run, i) => {
         const part = data.runs[i];
         if (!part?.losses.length) return run;
-        const losses = run.losses.concat(part.losses);
-        return { ...run, epochs: run.epochs.concat(part.epochs), losses, points: losses.length };
+        const next = grown(run, part);
+        return { ...next, points: next.losses.length };
       }),
       progress: data.progress,
     };
@@ -50,11 +68,24 @@ export function reduceJob(job, name, data) {
   return job;
 }
 
-/** What a `progress` event adds to the charts: [{index, epochs, losses}] for the runs it grew. */
+/**
+ * What a `progress` event adds to the charts: [{index, epochs, losses, (losses_min, losses_max,
+ * elapsed)}] for the runs it grew.
+ */
 export function progressParts(job, data) {
   return data.runs
-    .map((part, index) => ({ index, epochs: part.epochs, losses: part.losses }))
+    .map((part, index) => {
+      const out = { index, epochs: part.epochs, losses: part.losses };
+      for (const key of OPTIONAL) if (part[key]) out[key] = part[key];
+      return out;
+    })
     .filter((part) => job.runs[part.index] && part.losses.length);
+}
+
+/** "0.243452 ± 0.001234": a run's final loss, with the spread of its seeds when it has several. */
+export function finalLossText(run) {
+  const mean = sixDecimals(run.final_loss);
+  return Number.isFinite(run.final_loss) && Number.isFinite(run.final_loss_sd) ? `${mean} ± ${sixDecimals(run.final_loss_sd)}` : mean;
 }
 
 /** A job lost while it ran (the server restarted): what was drawn stays, its outcome is unknown. */

@@ -16,7 +16,8 @@ import { createDatasetPicker } from "./datasets.js";
 import { endMessage, markLost, progressParts, reduceJob } from "./job.js";
 import { goneNotice, renderAfter, renderJob, renderNoJob, runNames } from "./render.js";
 import { createRunList } from "./runs.js";
-import { epochsShown, formFromJob, requestFrom, toUrl, usable, withDefaults } from "./state.js";
+import { readForm, showAxis, writeForm } from "./form.js";
+import { epochsShown, formFromJob, requestFrom, toUrl, usable, withDefaults, xAxisOf } from "./state.js";
 
 const IDLE_TEXT = "Press Run: the loss curves of every run appear here as they train";
 
@@ -43,10 +44,12 @@ class TrainingView {
     this.bindControls();
     const url = readUrlState();
     this.applyForm(withDefaults(url, this.picker.datasets));
+    this.setAxis(xAxisOf(url));
     await this.charts.idle(IDLE_TEXT, epochsShown($("epochs").value));
     if (url.dataset && !usable(this.picker.datasets, url.dataset)) this.showNotice(this.picker.missing(url.dataset));
     onUrlStateChange((state) => {
       this.applyForm(withDefaults(state, this.picker.datasets));
+      this.setAxis(xAxisOf(state));
       // Back to another job: the form shows what that job ran (edits made after it replaced its entry).
       if ((state.job ?? null) !== (this.job?.id ?? null)) this.attach(state.job ?? null, { fillForm: true });
     });
@@ -60,32 +63,26 @@ class TrainingView {
       this.run();
     });
     $("cancel").addEventListener("click", () => this.cancel());
-    for (const id of ["batch_size", "epochs", "seed"]) $(id).addEventListener("input", () => this.formChanged());
+    for (const id of ["batch_size", "epochs", "seed", "seeds"]) $(id).addEventListener("input", () => this.formChanged());
     $("device").addEventListener("change", () => this.formChanged());
+    for (const id of ["x-epoch", "x-seconds"]) $(id).addEventListener("change", () => this.setAxis($(id).value, true));
+  }
+
+  /** The loss plots against epochs or training seconds (`keep`: the URL says so). */
+  setAxis(axis, keep = false) {
+    showAxis(axis);
+    if (this.charts.axis !== axis) this.charts.setAxis(axis);
+    if (keep) this.formChanged();
   }
 
   // --- form <-> URL --------------------------------------------------------------------------
 
-  applyForm(form) {
-    this.picker.value = form.dataset;
-    for (const id of ["batch_size", "epochs", "seed"]) $(id).value = form[id];
-    $("device").value = form.device;
-    this.runs.render(form.runs);
-  }
+  applyForm = (form) => writeForm(form, this.picker, this.runs);
 
-  currentForm() {
-    return {
-      dataset: this.picker.value,
-      batch_size: $("batch_size").value.trim(),
-      epochs: $("epochs").value.trim(),
-      seed: $("seed").value.trim(),
-      device: $("device").value,
-      runs: this.runs.states(),
-    };
-  }
+  currentForm = () => readForm(this.picker, this.runs);
 
   formChanged() {
-    writeUrlState(toUrl(this.currentForm(), this.job?.id), { replace: true });
+    writeUrlState(toUrl(this.currentForm(), this.job?.id, this.charts.axis), { replace: true });
   }
 
   // --- status and errors ---------------------------------------------------------------------
@@ -153,7 +150,7 @@ class TrainingView {
     }
     this.submitting = false;
     this.say("");
-    writeUrlState(toUrl(form, created.id));
+    writeUrlState(toUrl(form, created.id, this.charts.axis));
     await this.attach(created.id, { fresh: true });
   }
 
@@ -213,7 +210,7 @@ class TrainingView {
     if (token !== this.attaching) return;
     if (fillForm) {
       this.applyForm(formFromJob(record, this.picker.datasets, this.picker.value));
-      writeUrlState(toUrl(this.currentForm(), record.id), { replace: true });
+      writeUrlState(toUrl(this.currentForm(), record.id, this.charts.axis), { replace: true });
     }
     await this.show(reduceJob(null, "job", record));
     if (!this.statuses.isFinished(record.status)) this.follow(id, record.last_event_id, token);

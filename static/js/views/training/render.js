@@ -4,7 +4,7 @@
 import { $, el, showLink } from "../../lib/dom.js";
 import { formatNumber, sixDecimals } from "../../lib/format.js";
 import { hyperparamText, optimizerName, runLetter, tagged } from "../../lib/labels.js";
-import { jobLine, progressText, runProgress, runStatusText } from "./job.js";
+import { finalLossText, jobLine, progressText, runProgress, runStatusText } from "./job.js";
 
 /** How each run of `job` is named: {name: "A · RMSProp (torch)", label, hyperparams: "η=0.01, …"}. */
 export function runNames(job, optimizers) {
@@ -28,7 +28,7 @@ export function renderTable(job, { optimizers }) {
       el("td", { class: "cell-impl", text: run.impl }),
       el("td", { class: "cell-hps", text: hyperparamText(run, info, formatNumber) }),
       el("td", { class: "cell-status" }, [el("span", { class: `status status-${run.status}`, text: runStatusText(run) })]),
-      el("td", { class: "cell-loss num", text: sixDecimals(run.final_loss) }),
+      el("td", { class: "cell-loss num", text: finalLossText(run), title: spreadTitle(run, job) }),
       el("td", { class: "cell-time num", text: sixDecimals(run.sec_per_epoch) }),
       el("td", { class: "cell-device", text: job.device }),
       el("td", { class: "cell-summary" }, [el("code", { text: run.summary || "…" })]),
@@ -36,6 +36,13 @@ export function renderTable(job, { optimizers }) {
   });
   $("results-body").replaceChildren(...rows);
   $("results-empty").hidden = rows.length > 0;
+  $("th-loss").textContent = (job.seeds ?? 1) > 1 ? `final loss (mean ± sd, ${job.seeds} seeds)` : "final loss";
+}
+
+/** "over 5 seeds: lowest 0.242184, highest 0.246610" for a run over several seeds, else none. */
+function spreadTitle(run, job) {
+  if (!((job.seeds ?? 1) > 1) || !Number.isFinite(run.final_loss_min)) return undefined;
+  return `mean ± sd over ${job.seeds} seeds; lowest ${sixDecimals(run.final_loss_min)}, highest ${sixDecimals(run.final_loss_max)}`;
 }
 
 /** Each run's progress bar and its words, in the run's small-multiple card. */

@@ -1,7 +1,9 @@
 // The Training view's state, pure (in the spirit of tensorflow/playground's state.ts): the form
 // as strings, its URL form, the defaults, and the API request it makes.
-//   form: {dataset, batch_size, epochs, seed, device, runs: [{opt, impl, <hyper-parameter>: text}]}
-//   URL:  ?dataset=…&batch_size=…&epochs=…&seed=…&device=…&a.opt=…&b.opt=…&job=<id>
+//   form: {dataset, batch_size, epochs, seed, seeds?, device, runs: [{opt, impl, <hyper-parameter>: text}]}
+//   URL:  ?dataset=…&batch_size=…&epochs=…&seed=…&seeds=…&device=…&a.opt=…&b.opt=…&job=<id>&x=seconds
+// `seeds` is there only when it is not 1 (one seed: the job, its request and its URL as they
+// always were); `x` (the loss plots' x-axis) only when it is not epochs.
 
 import { formatNumber } from "../../lib/format.js";
 import { numberReader, runRequest } from "../../lib/form.js";
@@ -13,6 +15,8 @@ const LETTERS = "abcdef";
 const DEVICES = ["auto", "cpu", "cuda"];
 // The book's comparison (D2L 7.5 and 7.6 on the airfoil data): AdaGrad η=0.1 vs RMSProp η=0.01, γ=0.9.
 export const DEFAULTS = Object.freeze({ dataset: "airfoil", batch_size: "10", epochs: "2", seed: "0", device: "auto" });
+export const ONE_SEED = "1";
+export const X_AXES = Object.freeze(["epoch", "seconds"]); // the loss plots' x: epochs or training time
 const DEFAULT_RUNS = [
   { opt: "adagrad", impl: "book", eta: "0.1" },
   { opt: "rmsprop", impl: "book", eta: "0.01", gamma: "0.9" },
@@ -55,17 +59,30 @@ export function withDefaults(url, datasets) {
     batch_size: url.batch_size ?? DEFAULTS.batch_size,
     epochs: url.epochs ?? DEFAULTS.epochs,
     seed: url.seed ?? DEFAULTS.seed,
+    ...withSeeds(url.seeds),
     device: DEVICES.includes(url.device) ? url.device : DEFAULTS.device,
     runs: runsFromState(url),
   };
 }
 
-/** The URL state of a form (and of the job shown, if any). */
-export function toUrl(form, jobId = null) {
+/** `{seeds: text}` for a form, or nothing for one seed (the default). */
+export function withSeeds(text) {
+  const typed = typeof text === "string" ? text.trim() : "";
+  return typed === "" || typed === ONE_SEED ? {} : { seeds: typed };
+}
+
+/** The loss plots' x-axis a URL state asks for: "seconds", else "epoch". */
+export function xAxisOf(url) {
+  return X_AXES.includes(url.x) ? url.x : X_AXES[0];
+}
+
+/** The URL state of a form (and of the job shown, if any; the x-axis when it is not epochs). */
+export function toUrl(form, jobId = null, xAxis = X_AXES[0]) {
   const { runs, ...fields } = form;
   const state = { ...fields };
   runs.forEach((run, i) => { state[LETTERS[i]] = run; });
   if (jobId) state.job = jobId;
+  if (xAxis !== X_AXES[0]) state.x = xAxis;
   return state;
 }
 
@@ -79,6 +96,7 @@ export function formFromJob(job, datasets, currentDataset) {
   return {
     dataset: datasets.some((d) => d.id === job.dataset.id) ? job.dataset.id : currentDataset,
     batch_size: String(job.batch_size), epochs: String(job.epochs), seed: String(job.seed),
+    ...withSeeds(job.seeds === undefined ? undefined : String(job.seeds)),
     device: job.device_requested, runs: runs.slice(0, MAX_RUNS),
   };
 }
@@ -104,6 +122,7 @@ export function requestFrom(form) {
     batch_size: number(form.batch_size, "batch_size"),
     epochs: number(form.epochs, "epochs"),
     seed: number(form.seed, "seed"),
+    ...(form.seeds === undefined ? {} : { seeds: number(form.seeds, "seeds") }),
     device: form.device,
     runs: form.runs.map((run, i) => runRequest(run, `runs[${i}]`, errors)),
   };

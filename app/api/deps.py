@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 
 from app.api.access import Caller, caller_of
 from app.api.errors import too_many
@@ -52,6 +52,11 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[RunStore, Depends(get_store)]
 DatasetsDep = Annotated[DatasetRegistry, Depends(get_datasets)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
+# ?preview=true on a 2D comparison: answered, not stored (the page's sliders re-run while dragged).
+PreviewQuery = Annotated[
+    bool,
+    Query(description="compute and answer, but keep nothing in the run history (run_id null): a slider being dragged"),
+]
 
 
 def found_job(job_id: str, jobs: JobsDep, store: StoreDep) -> Job:

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.api.debug import TRAJECTORY_GENERATORS
-from app.api.deps import CallerDep, ComputeSlot, StoreDep, StreamCleanup, StreamSlot
+from app.api.deps import CallerDep, ComputeSlot, PreviewQuery, StoreDep, StreamCleanup, StreamSlot
 from app.api.errors import COMPUTE_RESPONSES, STREAM_RESPONSES
 from app.history.store import RunRecord, RunStore, StoreUnavailable
 from app.optim.expression import custom_objective
@@ -75,7 +75,12 @@ def _keep(store: RunStore, record: RunRecord, owner: str) -> tuple[str | None, s
 
 @router.post("", response_model=TrajectoryResponse, responses=COMPUTE_RESPONSES)
 def run_trajectories(
-    req: TrajectoryRequest, store: StoreDep, request: Request, _slot: ComputeSlot, caller: CallerDep
+    req: TrajectoryRequest,
+    store: StoreDep,
+    request: Request,
+    _slot: ComputeSlot,
+    caller: CallerDep,
+    preview: PreviewQuery = False,
 ) -> TrajectoryResponse:
     """Every run's whole path at once (at most ``max_response_points`` steps × runs; else 422 on ``steps``).
 
@@ -87,8 +92,10 @@ def run_trajectories(
     objective, start, configs = _plan(req)
     began = time.perf_counter()
     results = run_all(objective, start, req.steps, configs, req.seed)
-    record = to_record(_stored_config(req, start, configs), results, time.perf_counter() - began)
-    run_id, store_error = _keep(store, record, caller.owner)
+    run_id, store_error = None, None
+    if not preview:
+        record = to_record(_stored_config(req, start, configs), results, time.perf_counter() - began)
+        run_id, store_error = _keep(store, record, caller.owner)
     return TrajectoryResponse(
         run_id=run_id,
         store_error=store_error,

@@ -118,3 +118,16 @@ def test_stream_reports_divergence_in_done(client: TestClient) -> None:
     events = parse_sse(client.post("/api/trajectories/stream", json=body).text)
     assert events[-1]["data"]["runs"][0] == {"status": "diverged", "diverged_at": 4, "points": 4}
     assert events[-1]["data"]["runs"][1]["points"] == 201
+
+
+def test_a_preview_is_answered_but_not_stored(client: TestClient) -> None:
+    """What the 2D lab's sliders send while they are dragged: the same answer, nothing in the history."""
+    before = client.get("/api/runs").json()["total"]
+    preview = client.post("/api/trajectories", params={"preview": "true"}, json=BOOK)
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["run_id"] is None and preview.json()["store_error"] is None
+    assert client.get("/api/runs").json()["total"] == before
+    kept = client.post("/api/trajectories", json=BOOK).json()
+    assert kept["run_id"] is not None and kept["runs"] == preview.json()["runs"]
+    assert client.get("/api/runs").json()["total"] == before + 1
+    assert client.post("/api/trajectories", params={"preview": "maybe"}, json=BOOK).status_code == 422

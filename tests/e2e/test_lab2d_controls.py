@@ -3,7 +3,9 @@ scrubbing, playback speed and keys."""
 
 from __future__ import annotations
 
+import json
 import math
+import urllib.request
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from tests.e2e.test_lab2d import BOOK_BODY, open_lab, path_of, post, query_of, r
 
 pytestmark = pytest.mark.e2e
 
-PREVIEW = "/api/trajectories"
+ONE_SHOT = "/api/trajectories"
 
 
 def live_draws(page: Page) -> int:
@@ -59,6 +61,7 @@ def test_dragging_a_gamma_slider_redraws_the_path_during_the_drag(
     assert page.locator("#panel-b .hp-slider[data-name=eta]").get_attribute("data-scale") == "log"
     assert page.locator("#panel-b .hp-slider[data-name=eps]").count() == 0  # ε has no slider
     url_before = page.url
+    stored_before = stored_runs(live_server)
     box = gamma.bounding_box()
     assert box is not None
     y = box["y"] + box["height"] / 2
@@ -80,6 +83,8 @@ def test_dragging_a_gamma_slider_redraws_the_path_during_the_drag(
     assert len(distinct) >= 3 and str(before) not in distinct
     # Let go: the usual run (stored, in the URL) with the γ the field shows.
     wait_for_run(page, started)
+    # The positions passed on the way were previews: the history holds the comparison let go, once.
+    assert stored_runs(live_server) == stored_before + 1
     gamma_text = page.locator("#panel-b input[name=gamma]").input_value()
     assert float(gamma_text) < 0.8
     assert query_of(page)["b.gamma"] == [gamma_text]
@@ -88,16 +93,22 @@ def test_dragging_a_gamma_slider_redraws_the_path_during_the_drag(
         BOOK_BODY["runs"][0],
         {**BOOK_BODY["runs"][1], "hyperparams": {"eta": 0.4, "gamma": float(gamma_text)}},
     ]
-    status, expected = post(live_server, PREVIEW, body)
+    status, expected = post(live_server, ONE_SHOT, body)
     assert status == 200
     assert path_of(page, "contour-b", "B") == expected["runs"][1]["points"]
     assert path_of(page, "contour-a", "A") == before_a(page, live_server)
     assert page_log.console_errors == [] and page_log.page_errors == []
 
 
+def stored_runs(live_server: str) -> int:
+    with urllib.request.urlopen(f"{live_server}/api/runs?scope=all&limit=1", timeout=30) as response:
+        total: int = json.load(response)["total"]
+    return total
+
+
 def before_a(page: Page, live_server: str) -> list[list[float]]:
     """Run A's path as the API computes it (A's settings were not touched)."""
-    status, answer = post(live_server, PREVIEW, BOOK_BODY)
+    status, answer = post(live_server, ONE_SHOT, BOOK_BODY)
     assert status == 200
     points: list[list[float]] = answer["runs"][0]["points"]
     return points

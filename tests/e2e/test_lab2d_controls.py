@@ -37,7 +37,9 @@ def markers(page: Page, plot: str) -> list[list[float]]:
 
 
 def point_on(page: Page, plot: str, step: float) -> dict[str, float]:
-    """Page coordinates of step ``step`` on the x-axis of ``plot``, halfway up its plotting area."""
+    """Viewport coordinates of step ``step`` on the x-axis of ``plot``, halfway up its plotting area
+    (scrolled into view first)."""
+    page.locator(f"#{plot}").scroll_into_view_if_needed()
     result: dict[str, float] = page.evaluate(
         """([plot, step]) => {
             const div = document.getElementById(plot);
@@ -62,6 +64,7 @@ def test_dragging_a_gamma_slider_redraws_the_path_during_the_drag(
     assert page.locator("#panel-b .hp-slider[data-name=eps]").count() == 0  # ε has no slider
     url_before = page.url
     stored_before = stored_runs(live_server)
+    gamma.scroll_into_view_if_needed()
     box = gamma.bounding_box()
     assert box is not None
     y = box["y"] + box["height"] / 2
@@ -141,6 +144,7 @@ def test_the_3d_toggle_draws_the_surface_with_the_path_on_it(page: Page, page_lo
         "() => { const e = document.getElementById('contour-a')._fullLayout.scene.camera.eye; return [e.x, e.y, e.z]; }"
     )
     start_eye = page.evaluate(camera)
+    page.locator("#contour-a").scroll_into_view_if_needed()
     box = page.locator("#contour-a").bounding_box()
     assert box is not None
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

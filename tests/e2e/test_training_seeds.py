@@ -114,3 +114,15 @@ def test_seeds_out_of_range_are_refused_next_to_the_field(page: Page, page_log: 
     wait_state(page, "invalid")
     message = page.locator('[data-field="seeds"] > .field-error').inner_text()
     assert "32" in message
+
+
+def test_the_stored_job_page_draws_the_bands_too(page: Page, live_server: str) -> None:
+    job = run_job(page, live_server, FIVE_SEEDS)
+    page.goto(f"/runs/{job['id']}")
+    page.wait_for_function("() => document.getElementById('history').dataset.state === 'run'")
+    page.wait_for_function("() => (document.getElementById('plot-loss')?.data ?? []).length === 6")
+    plotted = traces(page, "plot-loss")
+    for i, run in enumerate(job["runs"]):
+        assert plotted[i]["y"] == run["losses"]
+        low, high = plotted[2 + 2 * i], plotted[3 + 2 * i]
+        assert low["y"] == run["losses_min"] and high["y"] == run["losses_max"] and high["fill"] == "tonexty"

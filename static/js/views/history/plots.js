@@ -11,7 +11,7 @@ import { createChart, markerMode } from "../../plots/chart.js";
 import { valueTrace, valuesLayout } from "../../plots/curves.js";
 import { downloadButtons } from "../../plots/export.js";
 import { contourTrace, landscapeLayout, minimaTrace, pathTrace, startTrace } from "../../plots/landscape.js";
-import { lossLayout, lossTrace } from "../../plots/loss.js";
+import { bandTraces, lossLayout, lossTrace } from "../../plots/loss.js";
 
 const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
 
@@ -47,7 +47,7 @@ export function createRunPlots(box, { records, single, optimizers, functions }) 
   const curves = () => records.flatMap((record, r) => record.series.map((series, k) => {
     const tag = runTag(r, k, single);
     const name = tagged(tag, runLabel(record.runs[k], optimizers.get(record.runs[k].optimizer)));
-    return { series, tag, name, markerSize: 5, ...style(r, k) };
+    return { series, tag, name, markerSize: 5, seeds: record.config.seeds ?? 1, ...style(r, k) };
   }));
 
   function card(key, height) {
@@ -83,9 +83,19 @@ export function createRunPlots(box, { records, single, optimizers, functions }) 
     },
     /** Every run's losses on one plot (log axis when they span more than LOG_RATIO). */
     async training() {
-      const traces = curves().map(({ series, ...curve }) => lossTrace({
+      const all = curves();
+      const traces = all.map(({ series, seeds, ...curve }) => lossTrace({
         ...curve, epochs: series.epochs, losses: series.losses, mode: markerMode(series.epochs.length, MARKER_POINTS),
+        legendgroup: curve.name,
       }));
+      // A job over several seeds: each mean with its band from the lowest to the highest seed.
+      for (const { series, seeds, tag, color, name } of all) {
+        if (seeds > 1 && series.losses_min && series.losses_max) {
+          traces.push(...bandTraces({
+            tag, color, x: series.epochs, low: series.losses_min, high: series.losses_max, legendgroup: name,
+          }));
+        }
+      }
       const losses = records.flatMap((record) => record.series.flatMap((series) => series.losses));
       const log = spansDecades(losses);
       const empty = !losses.some((v) => Number.isFinite(v) && v > 0);

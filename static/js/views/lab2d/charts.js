@@ -212,7 +212,6 @@ export function createLabCharts(divs) {
       modes[which] = mode;
       return drawn ? drawLandscape(which) : Promise.resolve();
     },
-    mode: (which) => modes[which],
     /** `handler(step)` when a step of f(xₜ) or of the rates is hovered or clicked. */
     onStep(handler) {
       for (const chart of [values, rates]) {

@@ -15,20 +15,16 @@ const PREVIEW_URL = "/api/trajectories?preview=true";
  *   request waits for it, so a slow screen never falls behind the server)
  * - `fail(error)`: an answer was refused (the form shows why)
  * - `settle()`: the drag is over and nothing is in flight: run as usual
+ * - `fallback()`: the drawn charts cannot take the form's problem: run as usual at once
  */
 export function createLiveRuns({ request, draw, fail, settle, fallback }) {
   const latest = createLatest({
     send: async (body) => draw(await postJSON(PREVIEW_URL, body)),
     onError: (error) => fail(error),
   });
-  let dragging = false;
   return {
-    get dragging() {
-      return dragging;
-    },
     /** A slider moved: send the form as it is now (or queue it behind the one in flight). */
     moved() {
-      dragging = true;
       const { body, problem } = request();
       if (!body) return;
       if (!problem) {
@@ -40,12 +36,10 @@ export function createLiveRuns({ request, draw, fail, settle, fallback }) {
     /** The slider was let go: once the last answer is in, the usual run. */
     async released() {
       await latest.idle();
-      dragging = false;
       settle();
     },
     /** Anything else changed: drop what waits, ignore what is in flight. */
     stop() {
-      dragging = false;
       latest.clear();
     },
   };

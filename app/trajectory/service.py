@@ -1,0 +1,196 @@
+"""The 2D service: a request → its plan → the cache, the history or the worker pool → the answer.
+
+Used by the router for ``POST /api/trajectories`` (:meth:`TrajectoryService.answer`: the JSON body
+as bytes) and ``POST /api/trajectories/stream`` (:meth:`TrajectoryService.stream`: events). A
+request is answered, in this order, from the in-memory cache, from the identical request being
+computed right now (a :class:`~app.trajectory.flight.Flight`), or by a worker process, which
+looks in the history first (the record under the request's run id) and else computes. The history
+keeps one record per distinct request: a one-shot stores before it answers, a stream once its
+client has every step; a client that goes away stores nothing, and its computation stops as soon
+as nobody else follows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import TypeVar
+
+from app.schemas import TrajectoryRequest
+from app.trajectory import cache, work
+from app.trajectory.answers import Event, Prepared, answer_json, done_json, meta_json, prepare, step_json
+from app.trajectory.comparison import replay
+from app.trajectory.flight import Flight
+from app.trajectory.pool import WorkerPool
+from app.validation import FieldProblem, Refused
+
+ENSURE_EVERY = 5.0  # seconds between checks that a cached comparison's record still exists
+T = TypeVar("T")
+
+
+class ClientGone(Exception):
+    """The client disconnected before its answer was ready."""
+
+
+class TrajectoryService:
+    def __init__(self, *, db_path: Path, pool: WorkerPool, cache_bytes: int, max_response_points: int) -> None:
+        self.db_path, self.pool = db_path, pool
+        self.cache = cache.ResultCache(cache_bytes)
+        self.max_response_points = max_response_points
+        self.open_streams = 0
+        self._flights: dict[str, Flight] = {}
+        self._saving: dict[str, asyncio.Future[None]] = {}
+        self._checked: dict[str, float] = {}
+        self._background: set[asyncio.Task[None]] = set()
+
+    def check_points(self, req: TrajectoryRequest) -> None:
+        """One JSON answer carries every point: bound it (a stream sends chunks and has no such bound)."""
+        limit = self.max_response_points
+        if req.steps * len(req.runs) > limit:
+            msg = (
+                f"{req.steps} steps × {len(req.runs)} runs exceed the {limit:,} points one response may carry; "
+                "use fewer steps or runs, or POST /api/trajectories/stream"
+            )
+            raise Refused([FieldProblem("steps", msg, type="too_many_points", ctx={"limit": limit})])
+
+    async def answer(self, req: TrajectoryRequest, gone: asyncio.Event | None = None) -> bytes:
+        """The whole comparison as the JSON body of a TrajectoryResponse; ClientGone if the client left."""
+        self.check_points(req)
+        p = prepare(req, self.db_path)
+        entry = self.cache.get(p.key)
+        if entry is None:
+            flight = self._flight(p, whole=True)
+            flight.join()
+            try:
+                await _unless_gone(flight.outcome(), gone)
+            finally:
+                flight.leave()
+            entry = self._entry(p, flight)
+        await self.stored(p, entry)
+        return answer_json(p, entry)
+
+    def stream(self, req: TrajectoryRequest) -> ComparisonStream:
+        return ComparisonStream(self, prepare(req, self.db_path))
+
+    def stats(self) -> dict[str, int]:
+        return {**self.pool.stats(), **self.cache.stats()}
+
+    # --- flights, storing ------------------------------------------------------------------
+
+    def _flight(self, p: Prepared, *, whole: bool) -> Flight:
+        flight = self._flights.get(p.key)
+        if flight is None or flight.done:
+            flight = Flight(self.pool, p.plan, p.dest, whole=whole, landed=lambda f: self._land(p, f))
+            self._flights[p.key] = flight
+        return flight
+
+    def _land(self, p: Prepared, flight: Flight) -> None:
+        if self._flights.get(p.key) is flight:
+            del self._flights[p.key]
+        if flight.results is not None:
+            self._entry(p, flight)
+
+    def _entry(self, p: Prepared, flight: Flight) -> cache.Entry:
+        """The finished flight's answer, cached (the same object for all of its followers)."""
+        assert flight.results is not None
+        entry = self.cache.get(p.key)
+        if entry is None or entry.results is not flight.results:
+            entry = cache.Entry(p.dest.run_id, flight.results, stored=flight.stored)
+            self.cache.put(p.key, entry)
+        if entry.stored:
+            self._checked[p.key] = time.monotonic()
+        return entry
+
+    async def stored(self, p: Prepared, entry: cache.Entry, seconds: float = 0.0) -> None:
+        """Make sure the history holds the answer (once, however many requests ask at a time)."""
+        if entry.stored:
+            self._ensure(p, entry)
+            return
+        saving = self._saving.get(p.key)
+        if saving is None:
+            saving = asyncio.ensure_future(self.pool.submit(work.save, p.dest, entry.results, seconds).result())
+            self._saving[p.key] = saving
+            saving.add_done_callback(lambda _: self._saving.pop(p.key, None))
+        await asyncio.shield(saving)
+        entry.stored = True
+        self._checked[p.key] = time.monotonic()
+
+    def _ensure(self, p: Prepared, entry: cache.Entry) -> None:
+        """A cached answer's record may have been deleted from the history since: then store it again."""
+        now = time.monotonic()
+        if now - self._checked.get(p.key, 0.0) < ENSURE_EVERY:
+            return
+        self._checked[p.key] = now
+
+        async def check() -> None:
+            if not await self.pool.submit(work.ensure, p.dest).result():
+                await self.pool.submit(work.save, p.dest, entry.results, 0.0).result()
+
+        task = asyncio.get_running_loop().create_task(check())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+async def _unless_gone(work_: Awaitable[T], gone: asyncio.Event | None) -> T:
+    """``work_``'s result, unless the client goes first (then ClientGone, and ``work_`` is dropped)."""
+    result = asyncio.ensure_future(work_)
+    if gone is None:
+        return await result
+    watcher = asyncio.ensure_future(gone.wait())
+    try:
+        await asyncio.wait({result, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        if not result.done():
+            result.cancel()
+    if result.cancelled():
+        raise ClientGone
+    return result.result()
+
+
+class ComparisonStream:
+    """``meta``, then ``step`` events (every run, a chunk of steps each), then ``done``."""
+
+    def __init__(self, service: TrajectoryService, prepared: Prepared) -> None:
+        self.service, self.p = service, prepared
+        self.flight: Flight | None = None
+        self.closed = False
+        self.began = time.perf_counter()
+        service.open_streams += 1
+
+    def close(self) -> None:
+        """The response has ended (done, error or client gone): stop following the computation."""
+        self._leave()
+        if not self.closed:
+            self.closed = True
+            self.service.open_streams -= 1
+
+    def _leave(self) -> None:
+        if self.flight is not None:
+            self.flight.leave()
+            self.flight = None
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        service, p = self.service, self.p
+        try:
+            yield Event("meta", 0, meta_json(p))
+            seq = 0
+            entry = service.cache.get(p.key)
+            if entry is None:
+                flight = self.flight = service._flight(p, whole=False)
+                flight.join()
+                async for chunk in flight.follow():
+                    seq += 1
+                    yield Event("step", seq, step_json(chunk))
+                await flight.outcome()
+                self._leave()
+                entry = service._entry(p, flight)
+            if seq == 0:  # cached, stored, or computed whole for a one-shot: cut into the same chunks
+                for seq, chunk in enumerate(replay(entry.results, p.plan.steps), start=1):
+                    yield Event("step", seq, step_json(chunk))
+            await service.stored(p, entry, time.perf_counter() - self.began)
+            yield Event("done", seq + 1, done_json(entry))
+        finally:
+            self.close()

@@ -467,6 +467,7 @@ class ComputeStats(BaseModel):
     workers: int = Field(description="worker processes for 2D comparisons (0 until the first is needed)")
     busy: int = Field(description="workers computing right now")
     queued: int = Field(description="tasks waiting for a worker")
+    tasks: int = Field(description="tasks given to the workers since start-up")
     entries: int = Field(description="finished comparisons in the answer cache")
     bytes: int = Field(description="memory the answer cache holds")
     hits: int

@@ -8,6 +8,7 @@ worker process needs to compute a comparison (plain data, picklable); chunks car
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,9 @@ from app.optim.registry import get_optimizer
 from app.trajectory.runner import Batch, Block
 
 STREAM_CHUNK_STEPS = 50  # steps per stream event: what the page animates by
-WORK_CHUNK_STEPS = 500  # steps between looks at the cancel flag when nobody watches chunk by chunk
+# Between looks at the cancel flag when nobody watches chunk by chunk: chunks sized to take about
+# this long (a comparison of 8 torch.optim runs costs 100 times what one run on floats does).
+CHUNK_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -122,13 +125,12 @@ def _run_chunk(block: Block, row: int, batch: Batch) -> RunChunk:
 def run_chunks(
     objective: Objective,
     plan: Plan,
-    chunk_steps: int = STREAM_CHUNK_STEPS,
+    chunk_steps: int | None = STREAM_CHUNK_STEPS,
     between: Callable[[], None] | None = None,
 ) -> Iterator[Chunk]:
-    """Yield the start, then ``chunk_steps`` steps of every run at a time, in lockstep.
-
-    ``between`` is called before each chunk is computed (a worker raises from it to stop).
-    """
+    """Yield the start, then ``chunk_steps`` steps of every run at a time, in lockstep (None: as
+    many as take about CHUNK_SECONDS). ``between`` is called before each chunk is computed (a
+    worker raises from it to stop)."""
     groups = _groups(plan.runs)
     batches = []
     for members in groups:
@@ -138,12 +140,16 @@ def run_chunks(
         starts = [plan.start] * len(members)
         batches.append(Batch(spec, objective, starts, hp, impl=first.impl, seed=plan.seed))
     yield _assemble(0, plan, groups, batches, [b.start() for b in batches])
-    done = 0
+    done, size = 0, chunk_steps or STREAM_CHUNK_STEPS
     while done < plan.steps:
         if between is not None:
             between()
-        n = min(chunk_steps, plan.steps - done)
-        yield _assemble(done + 1, plan, groups, batches, [b.advance(n) for b in batches])
+        n = min(size, plan.steps - done)
+        began = time.perf_counter()
+        blocks = [b.advance(n) for b in batches]
+        if chunk_steps is None:
+            size = max(10, min(5000, int(n * CHUNK_SECONDS / max(time.perf_counter() - began, 1e-6))))
+        yield _assemble(done + 1, plan, groups, batches, blocks)
         done += n
 
 
@@ -185,7 +191,7 @@ def run_all(
 ) -> list[RunResult]:
     """Every run's whole path (for callers in-process: tests, scripts)."""
     plan = Plan(Problem(objective.name), (float(start[0]), float(start[1])), steps, seed, tuple(configs))
-    return collect(configs, list(run_chunks(objective, plan, chunk_steps=WORK_CHUNK_STEPS)))
+    return collect(configs, list(run_chunks(objective, plan, chunk_steps=None)))
 
 
 def replay(results: Sequence[RunResult], steps: int, chunk_steps: int = STREAM_CHUNK_STEPS) -> Iterator[Chunk]:

@@ -242,7 +242,7 @@ class ArrayStack:
     def _keep(self, keep: np.ndarray) -> None:
         self.x, self.rows = self.x[keep], self.rows[keep]
         self.state = tuple(s[keep] for s in self.state)
-        self.hp = {k: v[keep] if isinstance(v, np.ndarray) else v for k, v in self.hp.items()}
+        self.hp = {k: Column.of(v.ravel()[keep]) if isinstance(v, np.ndarray) else v for k, v in self.hp.items()}
 
     def advance(self, n: int, noise: np.ndarray | None) -> Steps:
         k = self.k
@@ -288,11 +288,38 @@ class ArrayStack:
             self._keep(~bad)
 
 
+class Column(np.ndarray):
+    """A K×1 hyper-parameter column whose integer powers (Adam's β^t) round as a Python float's do.
+
+    numpy's ``power`` differs from C's ``pow`` (which ``float ** int`` calls) in the last bit for
+    about one value in twenty; computing β^t once per distinct β keeps every row of the stack equal,
+    to the bit, to the same run on floats. Arithmetic on a column gives plain arrays.
+    """
+
+    _distinct: tuple[list[float], np.ndarray]
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Column:
+        column = values.reshape(-1, 1).astype(np.float64).view(cls)
+        distinct, where = np.unique(values, return_inverse=True)
+        column._distinct = (distinct.tolist(), where.reshape(-1, 1))
+        return column
+
+    def __array_wrap__(self, array: np.ndarray, context: Any = None, return_scalar: bool = False) -> Any:
+        return array.view(np.ndarray)
+
+    def __pow__(self, exponent: Any) -> Any:  # type: ignore[override]
+        if not isinstance(exponent, int):
+            return np.power(self.view(np.ndarray), exponent)
+        distinct, where = self._distinct
+        return np.array([v**exponent for v in distinct])[where]
+
+
 def _columns(hyperparams: Sequence[Mapping[str, float]]) -> dict[str, float | np.ndarray]:
     """One float where every row agrees (cheaper, and the same arithmetic), else a K×1 column."""
     names = hyperparams[0].keys() if hyperparams else ()
     out: dict[str, float | np.ndarray] = {}
     for name in names:
-        values = np.array([h[name] for h in hyperparams], dtype=np.float64).reshape(-1, 1)
-        out[name] = float(values[0, 0]) if (values == values[0, 0]).all() else values
+        values = np.array([h[name] for h in hyperparams], dtype=np.float64)
+        out[name] = float(values[0]) if (values == values[0]).all() else Column.of(values)
     return out

@@ -182,6 +182,7 @@ class WorkerPool:
         self._idle: deque[_Worker] = deque()
         self._queue: deque[Task] = deque()
         self._ids = itertools.count(1)
+        self.submitted = 0
         self._closed = False
 
     @property
@@ -206,12 +207,14 @@ class WorkerPool:
     def submit(self, fn: Callable[..., Any], *args: Any) -> Task:
         self.start()
         task = Task(next(self._ids), fn, args, self)
+        self.submitted += 1
         self._queue.append(task)
         self._dispatch()
         return task
 
     def stats(self) -> dict[str, int]:
-        return {"workers": len(self._workers), "busy": len(self._workers) - len(self._idle), "queued": len(self._queue)}
+        busy = len(self._workers) - len(self._idle)
+        return {"workers": len(self._workers), "busy": busy, "queued": len(self._queue), "tasks": self.submitted}
 
     def _dispatch(self) -> None:
         while self._idle and self._queue:

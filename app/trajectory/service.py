@@ -140,12 +140,12 @@ async def _unless_gone(work_: Awaitable[T], gone: asyncio.Event | None) -> T:
         return await result
     watcher = asyncio.ensure_future(gone.wait())
     try:
-        await asyncio.wait({result, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({result, watcher}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         watcher.cancel()
         if not result.done():
             result.cancel()
-    if result.cancelled():
+    if result not in done:
         raise ClientGone
     return result.result()
 

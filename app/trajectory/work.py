@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.history.store import RunStore
-from app.trajectory.comparison import STREAM_CHUNK_STEPS, WORK_CHUNK_STEPS, Plan, RunResult, collect, run_chunks
+from app.trajectory.comparison import STREAM_CHUNK_STEPS, Plan, RunResult, collect, run_chunks
 from app.trajectory.pool import WorkerContext
 from app.trajectory.records import from_record, to_record
 
@@ -42,7 +42,7 @@ def lookup(dest: Destination) -> list[RunResult] | None:
 def compute(ctx: WorkerContext, plan: Plan, stream: bool) -> list[RunResult] | None:
     """Every run's path; with ``stream`` each chunk is emitted as it is made (and nothing returned)."""
     chunks = []
-    steps = STREAM_CHUNK_STEPS if stream else WORK_CHUNK_STEPS
+    steps = STREAM_CHUNK_STEPS if stream else None
     for chunk in run_chunks(plan.problem.objective(), plan, steps, between=ctx.check):
         if stream:
             ctx.emit(chunk)

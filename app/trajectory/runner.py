@@ -41,8 +41,9 @@ import numpy as np
 from app.optim.functions import Objective
 from app.optim.ops import NUMPY
 from app.optim.registry import OptimizerSpec
-from app.trajectory.kernels import DIVERGENCE_LIMIT, ArrayStack, FloatRows, Steps, TorchRows
+from app.trajectory.kernels import DIVERGENCE_LIMIT, FloatRows, Steps, TorchRows
 from app.trajectory.noise import NoiseStream
+from app.trajectory.stack import ArrayStack
 
 # Below this many rows a batch steps each row on Python floats; from it on, one numpy stack
 # (bench/bench_kernels.py measures where the two cross).

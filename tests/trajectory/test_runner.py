@@ -10,9 +10,10 @@ import torch
 from app.optim.functions import get_objective
 from app.optim.registry import get_optimizer
 from app.trajectory import runner
-from app.trajectory.kernels import ArrayStack, FloatRows, TorchRows
+from app.trajectory.kernels import FloatRows, TorchRows
 from app.trajectory.noise import NoiseStream
 from app.trajectory.runner import Batch, Block, HyperColumns
+from app.trajectory.stack import ArrayStack
 
 ETAS = [0.01, 0.1, 0.4, 0.9]
 GAMMAS = [0.0, 0.5, 0.9, 0.99]

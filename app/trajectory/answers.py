@@ -17,7 +17,7 @@ from app.optim.functions import contour_grid
 from app.optim.registry import get_optimizer
 from app.schemas import TrajectoryRequest
 from app.trajectory import cache
-from app.trajectory.comparison import Chunk, Plan, Problem, RunConfig, RunResult
+from app.trajectory.comparison import Plan, Problem, RunConfig, RunResult
 from app.trajectory.work import Destination
 
 Box = tuple[float, float, float, float]
@@ -104,10 +104,6 @@ def answer_json(p: Prepared, entry: cache.Entry) -> bytes:
         "runs": _runs(entry.results),
     }
     return orjson.dumps(body, option=NUMPY_JSON)
-
-
-def step_json(chunk: Chunk) -> str:
-    return orjson.dumps({"first": chunk.first, "runs": [r.payload() for r in chunk.runs]}, option=NUMPY_JSON).decode()
 
 
 @lru_cache(maxsize=64)

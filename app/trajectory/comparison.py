@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import orjson
 
 from app.optim.expression import custom_objective
 from app.optim.functions import Objective, get_objective
@@ -84,6 +85,11 @@ class RunChunk:
 class Chunk:
     first: int  # index of the first point in this chunk (0 holds the start)
     runs: list[RunChunk]
+
+    def json(self) -> str:
+        """A stream's ``step`` event, numbers as exact doubles (orjson, straight from the arrays)."""
+        payload = {"first": self.first, "runs": [r.payload() for r in self.runs]}
+        return orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from app.trajectory import work
-from app.trajectory.comparison import Chunk, Plan, RunResult, collect
+from app.trajectory.comparison import Plan, RunResult
 from app.trajectory.pool import Cancelled, Task, WorkerPool
 from app.trajectory.work import Destination
 
@@ -27,7 +27,7 @@ class Flight:
         """``whole``: the worker computes and stores in one go (a one-shot leads); else it sends chunks.
         ``landed`` is called once it has finished, well or not."""
         self.plan = plan
-        self.chunks: list[Chunk] = []
+        self.chunks: list[str] = []  # the step events' JSON, as the worker made them
         self.results: list[RunResult] | None = None
         self.stored = False  # the worker has stored it (it came from the history, or ``whole``)
         self.error: BaseException | None = None
@@ -47,12 +47,7 @@ class Flight:
                 self.chunks.append(chunk)
                 self._wake()
             outcome: Any = await self._task.result()
-            if whole:
-                self.results, self.stored = outcome[0], True
-            elif outcome is not None:  # the history had it
-                self.results, self.stored = outcome, True
-            else:
-                self.results = collect(self.plan.runs, self.chunks)
+            self.results, self.stored = outcome[0], bool(whole or outcome[1])
         except BaseException as exc:  # Cancelled, WorkerError, or this task cancelled at shutdown
             self.error = exc
         finally:
@@ -71,7 +66,7 @@ class Flight:
         if self.followers <= 0 and not self.done:
             self._task.cancel()
 
-    async def follow(self) -> AsyncIterator[Chunk]:
+    async def follow(self) -> AsyncIterator[str]:
         """The chunks as they come (none if the worker computes the whole at once or finds it stored)."""
         i = 0
         while True:

@@ -18,15 +18,21 @@ from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import TypeVar
 
+from anyio import to_thread
+
 from app.schemas import TrajectoryRequest
 from app.trajectory import cache, work
-from app.trajectory.answers import Event, Prepared, answer_json, done_json, meta_json, prepare, step_json
-from app.trajectory.comparison import replay
+from app.trajectory.answers import Event, Prepared, answer_json, done_json, meta_json, prepare
+from app.trajectory.comparison import RunResult, replay
 from app.trajectory.flight import Flight
 from app.trajectory.pool import WorkerPool
 from app.validation import FieldProblem, Refused
 
 ENSURE_EVERY = 5.0  # seconds between checks that a cached comparison's record still exists
+# Below this many run-steps (on floats, built-in functions) a comparison takes less time than
+# sending it to a worker and back (~0.5 ms): it is looked up and computed here, and written to the
+# history from a thread (a write may wait for another one; the event loop must not).
+INLINE_RUN_STEPS = 500
 T = TypeVar("T")
 
 
@@ -60,6 +66,8 @@ class TrajectoryService:
         self.check_points(req)
         p = prepare(req, self.db_path)
         entry = self.cache.get(p.key)
+        if entry is None and _small(p):
+            entry = self._here(p)
         if entry is None:
             flight = self._flight(p, whole=True)
             flight.join()
@@ -97,9 +105,20 @@ class TrajectoryService:
         assert flight.results is not None
         entry = self.cache.get(p.key)
         if entry is None or entry.results is not flight.results:
-            entry = cache.Entry(p.dest.run_id, flight.results, stored=flight.stored)
-            self.cache.put(p.key, entry)
-        if entry.stored:
+            entry = self._put(p, flight.results, flight.stored)
+        return entry
+
+    def _here(self, p: Prepared) -> cache.Entry:
+        """A small comparison, from the history or computed in this process (not stored yet)."""
+        found = work.lookup(p.dest)
+        if found is not None:
+            return self._put(p, found, stored=True)
+        return self._put(p, work.compute(work.InProcess(), p.plan, stream=False), stored=False)
+
+    def _put(self, p: Prepared, results: list[RunResult], stored: bool) -> cache.Entry:
+        entry = cache.Entry(p.dest.run_id, results, stored=stored)
+        self.cache.put(p.key, entry)
+        if stored:
             self._checked[p.key] = time.monotonic()
         return entry
 
@@ -110,7 +129,11 @@ class TrajectoryService:
             return
         saving = self._saving.get(p.key)
         if saving is None:
-            saving = asyncio.ensure_future(self.pool.submit(work.save, p.dest, entry.results, seconds).result())
+            if _small(p):
+                write = to_thread.run_sync(work.save, work.InProcess(), p.dest, entry.results, seconds)
+            else:
+                write = self.pool.submit(work.save, p.dest, entry.results, seconds).result()
+            saving = asyncio.ensure_future(write)
             self._saving[p.key] = saving
             saving.add_done_callback(lambda _: self._saving.pop(p.key, None))
         await asyncio.shield(saving)
@@ -131,6 +154,12 @@ class TrajectoryService:
         task = asyncio.get_running_loop().create_task(check())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+def _small(p: Prepared) -> bool:
+    plan = p.plan
+    floats = plan.problem.function != "custom" and all(run.impl == "book" for run in plan.runs)
+    return floats and plan.steps * len(plan.runs) <= INLINE_RUN_STEPS
 
 
 async def _unless_gone(work_: Awaitable[T], gone: asyncio.Event | None) -> T:
@@ -178,18 +207,20 @@ class ComparisonStream:
             yield Event("meta", 0, meta_json(p))
             seq = 0
             entry = service.cache.get(p.key)
+            if entry is None and _small(p):
+                entry = service._here(p)
             if entry is None:
                 flight = self.flight = service._flight(p, whole=False)
                 flight.join()
-                async for chunk in flight.follow():
+                async for step in flight.follow():
                     seq += 1
-                    yield Event("step", seq, step_json(chunk))
+                    yield Event("step", seq, step)
                 await flight.outcome()
                 self._leave()
                 entry = service._entry(p, flight)
             if seq == 0:  # cached, stored, or computed whole for a one-shot: cut into the same chunks
                 for seq, chunk in enumerate(replay(entry.results, p.plan.steps), start=1):
-                    yield Event("step", seq, step_json(chunk))
+                    yield Event("step", seq, chunk.json())
             await service.stored(p, entry, time.perf_counter() - self.began)
             yield Event("done", seq + 1, done_json(entry))
         finally:

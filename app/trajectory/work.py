@@ -29,6 +29,16 @@ class Destination:
     config: dict[str, Any]  # the request as run, with the digest
 
 
+class InProcess:
+    """The context for work too small to send to a worker (it would cost more to send than to do)."""
+
+    def check(self) -> None:
+        pass
+
+    def emit(self, message: object) -> None:
+        pass
+
+
 @lru_cache(maxsize=8)
 def _store(path: Path) -> RunStore:
     return RunStore(path)
@@ -39,41 +49,43 @@ def lookup(dest: Destination) -> list[RunResult] | None:
     return from_record(record, dest.digest) if record is not None else None
 
 
-def compute(ctx: WorkerContext, plan: Plan, stream: bool) -> list[RunResult] | None:
-    """Every run's path; with ``stream`` each chunk is emitted as it is made (and nothing returned)."""
+Context = WorkerContext | InProcess
+
+
+def compute(ctx: Context, plan: Plan, stream: bool) -> list[RunResult]:
+    """Every run's path; with ``stream`` each chunk is also emitted, as its step event's JSON, when
+    it is made (the server only relays it: encoding is work, and the workers do the work)."""
     chunks = []
     steps = STREAM_CHUNK_STEPS if stream else None
     for chunk in run_chunks(plan.problem.objective(), plan, steps, between=ctx.check):
         if stream:
-            ctx.emit(chunk)
-        else:
-            chunks.append(chunk)
-    return None if stream else collect(plan.runs, chunks)
+            ctx.emit(chunk.json())
+        chunks.append(chunk)
+    return collect(plan.runs, chunks)
 
 
-def answer(ctx: WorkerContext, plan: Plan, dest: Destination) -> tuple[list[RunResult], bool]:
+def answer(ctx: Context, plan: Plan, dest: Destination) -> tuple[list[RunResult], bool]:
     """The comparison from the history if it holds it, else computed and stored: (runs, computed)."""
     found = lookup(dest)
     if found is not None:
         return found, False
     began = time.perf_counter()
     results = compute(ctx, plan, stream=False)
-    assert results is not None
     ctx.check()  # a client gone while the last chunk ran: store nothing
     _store(dest.db_path).save(to_record(dest.run_id, dest.config, results, time.perf_counter() - began))
     return results, True
 
 
-def stream(ctx: WorkerContext, plan: Plan, dest: Destination) -> list[RunResult] | None:
-    """The comparison from the history if it holds it; else computed, each chunk emitted as it is made
-    (and None returned: the consumer stores it once its client has everything)."""
+def stream(ctx: Context, plan: Plan, dest: Destination) -> tuple[list[RunResult], bool]:
+    """(runs, stored): from the history if it holds them, else computed with every chunk emitted as
+    it is made (the consumer stores them once its client has everything)."""
     found = lookup(dest)
     if found is not None:
-        return found
-    return compute(ctx, plan, stream=True)
+        return found, True
+    return compute(ctx, plan, stream=True), False
 
 
-def save(ctx: WorkerContext, dest: Destination, results: list[RunResult], seconds: float) -> None:
+def save(ctx: Context, dest: Destination, results: list[RunResult], seconds: float) -> None:
     _store(dest.db_path).save(to_record(dest.run_id, dest.config, results, seconds))
 
 

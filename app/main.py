@@ -21,6 +21,7 @@ from app.history.store import RunStore, StoreUnavailable
 from app.training.jobs import JobManager
 from app.trajectory.pool import WorkerPool
 from app.trajectory.service import TrajectoryService
+from app.trajectory.work import History
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The 2D service: its workers are forked now when warming up, else on the first comparison.
         pool = WorkerPool(settings.worker_count)
         app.state.trajectories = TrajectoryService(
-            db_path=settings.database_path,
+            history=History(settings.database_path, app.state.store.max_runs, app.state.store.max_bytes),
             pool=pool,
             cache_bytes=settings.trajectory_cache_mb * 2**20,
             max_response_points=settings.max_response_points,

@@ -468,6 +468,7 @@ class ComputeStats(BaseModel):
     busy: int = Field(description="workers computing right now")
     queued: int = Field(description="tasks waiting for a worker")
     tasks: int = Field(description="tasks given to the workers since start-up")
+    computed: int = Field(description="comparisons computed (or found in the history) since start-up")
     entries: int = Field(description="finished comparisons in the answer cache")
     bytes: int = Field(description="memory the answer cache holds")
     hits: int

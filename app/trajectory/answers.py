@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,7 +17,7 @@ from app.optim.registry import get_optimizer
 from app.schemas import TrajectoryRequest
 from app.trajectory import cache
 from app.trajectory.comparison import Plan, Problem, RunConfig, RunResult
-from app.trajectory.work import Destination
+from app.trajectory.work import Destination, History
 
 Box = tuple[float, float, float, float]
 NUMPY_JSON = orjson.OPT_SERIALIZE_NUMPY
@@ -47,7 +46,7 @@ def _pair(values: list[float] | None) -> tuple[float, float] | None:
     return None if values is None else (float(values[0]), float(values[1]))
 
 
-def prepare(req: TrajectoryRequest, db_path: Path) -> Prepared:
+def prepare(req: TrajectoryRequest, history: History, owner: str | None = None) -> Prepared:
     """Defaults filled in (start, box, every hyper-parameter), the digest and the run id computed."""
     given_box = (
         None if req.box is None else (float(req.box[0]), float(req.box[1]), float(req.box[2]), float(req.box[3]))
@@ -71,9 +70,8 @@ def prepare(req: TrajectoryRequest, db_path: Path) -> Prepared:
     )
     key = cache.digest(request)
     stored = {**req.model_dump(), "start": list(start), "runs": [asdict(c) for c in runs], "digest": key}
-    return Prepared(
-        Plan(problem, start, req.steps, req.seed, runs), Destination(db_path, cache.run_id(key), key, stored), box, req
-    )
+    dest = Destination(history, cache.run_id(key, owner), key, stored, owner)
+    return Prepared(Plan(problem, start, req.steps, req.seed, runs), dest, box, req)
 
 
 def _runs(results: list[RunResult]) -> list[dict[str, Any]]:
@@ -93,10 +91,11 @@ def _runs(results: list[RunResult]) -> list[dict[str, Any]]:
     ]
 
 
-def answer_json(p: Prepared, entry: cache.Entry) -> bytes:
+def answer_json(p: Prepared, entry: cache.Entry, store_error: str | None) -> bytes:
     """The body of POST /api/trajectories (a TrajectoryResponse)."""
     body = {
-        "run_id": entry.run_id,
+        "run_id": None if store_error else p.dest.run_id,
+        "store_error": store_error,
         "function": p.request.function,
         "expression": p.request.expression,
         "start": list(p.plan.start),
@@ -126,6 +125,9 @@ def meta_json(p: Prepared) -> str:
     return orjson.dumps(meta).decode()
 
 
-def done_json(entry: cache.Entry) -> str:
+def done_json(p: Prepared, entry: cache.Entry, store_error: str | None) -> str:
     finals = [{"status": r.status, "diverged_at": r.diverged_at, "points": len(r.points)} for r in entry.results]
-    return orjson.dumps({"run_id": entry.run_id, "runs": finals}).decode()
+    done: dict[str, Any] = {"run_id": None if store_error else p.dest.run_id, "runs": finals}
+    if store_error:
+        done["store_error"] = store_error
+    return orjson.dumps(done).decode()

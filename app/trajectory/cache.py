@@ -1,9 +1,10 @@
 """A 2D request, canonicalised and hashed, and a bounded in-memory cache of finished comparisons.
 
 A comparison is deterministic (SGD's noise is seeded), so the filled-in request (defaults
-applied, numbers as floats, a custom expression in one spelling) names its result. Its SHA-256
-digest is the cache key, and its first 12 hex digits are the run id the history stores it under:
-a repeat finds its record by id, and the history keeps one record per distinct request.
+applied, numbers as floats, a custom expression in one spelling) names its result: its SHA-256
+digest is the cache key, shared by everyone. The history keeps one record per distinct request
+and owner (a browser's own History lists what it ran, and only it may delete it), under a run id
+derived from both: a repeat finds its record by id, and gets the same run id.
 """
 
 from __future__ import annotations
@@ -59,15 +60,16 @@ def digest(request: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(request, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def run_id(key: str) -> str:
-    return key[:12]
+def run_id(key: str, owner: str | None = None) -> str:
+    """The record's id for this request and owner (12 hex digits, like every run id)."""
+    if not owner:
+        return key[:12]
+    return hashlib.sha256(f"{key}/{owner}".encode()).hexdigest()[:12]
 
 
 @dataclass
 class Entry:
-    run_id: str
     results: list[RunResult]
-    stored: bool  # the history holds it (as far as this process knows)
 
     @property
     def nbytes(self) -> int:

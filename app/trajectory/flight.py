@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 from app.trajectory import work
 from app.trajectory.comparison import Plan, RunResult
 from app.trajectory.pool import Cancelled, Task, WorkerPool
-from app.trajectory.work import Destination
+from app.trajectory.work import Destination, Outcome
 
 
 class Flight:
@@ -26,10 +25,11 @@ class Flight:
     ) -> None:
         """``whole``: the worker computes and stores in one go (a one-shot leads); else it sends chunks.
         ``landed`` is called once it has finished, well or not."""
-        self.plan = plan
+        self.plan, self.dest = plan, dest
         self.chunks: list[str] = []  # the step events' JSON, as the worker made them
         self.results: list[RunResult] | None = None
-        self.stored = False  # the worker has stored it (it came from the history, or ``whole``)
+        self.stored = False  # the history holds it (found there, or stored by a ``whole`` worker)
+        self.store_error: str | None = None  # why a ``whole`` worker could not store it
         self.error: BaseException | None = None
         self.followers = 0
         self._changed = asyncio.Event()
@@ -46,8 +46,8 @@ class Flight:
             async for chunk in self._task:
                 self.chunks.append(chunk)
                 self._wake()
-            outcome: Any = await self._task.result()
-            self.results, self.stored = outcome[0], bool(whole or outcome[1])
+            outcome: Outcome = await self._task.result()
+            self.results, self.stored, self.store_error = outcome.results, outcome.stored, outcome.store_error
         except BaseException as exc:  # Cancelled, WorkerError, or this task cancelled at shutdown
             self.error = exc
         finally:

@@ -26,8 +26,11 @@ def summarise(result: RunResult) -> dict[str, object]:
     }
 
 
-def to_record(run_id: str, config: Mapping[str, Any], results: Sequence[RunResult], seconds: float) -> RunRecord:
-    """``config`` is the request as run (defaults filled in), with its ``digest``."""
+def to_record(
+    run_id: str, config: Mapping[str, Any], results: Sequence[RunResult], seconds: float, owner: str | None = None
+) -> RunRecord:
+    """``config`` is the request as run (defaults filled in), with its ``digest``; ``owner`` the
+    browser that asked first (the history keeps one record per distinct request)."""
     title = f"{config['function']}: " + " vs ".join(f"{r.config.optimizer} ({r.config.impl})" for r in results)
     return RunRecord(
         id=run_id,
@@ -48,6 +51,7 @@ def to_record(run_id: str, config: Mapping[str, Any], results: Sequence[RunResul
         ],
         summary=[summarise(r) for r in results],
         timings={"seconds": seconds},
+        owner=owner,
     )
 
 

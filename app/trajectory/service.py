@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable
-from pathlib import Path
-from typing import TypeVar
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 from anyio import to_thread
 
@@ -26,13 +26,14 @@ from app.trajectory.answers import Event, Prepared, answer_json, done_json, meta
 from app.trajectory.comparison import RunResult, replay
 from app.trajectory.flight import Flight
 from app.trajectory.pool import WorkerPool
+from app.trajectory.work import History
 from app.validation import FieldProblem, Refused
 
-ENSURE_EVERY = 5.0  # seconds between checks that a cached comparison's record still exists
 # Below this many run-steps (on floats, built-in functions) a comparison takes less time than
 # sending it to a worker and back (~0.5 ms): it is looked up and computed here, and written to the
 # history from a thread (a write may wait for another one; the event loop must not).
 INLINE_RUN_STEPS = 500
+HELD_IDS = 100_000  # run ids remembered as stored (each saves a look at the history on a repeat)
 T = TypeVar("T")
 
 
@@ -41,15 +42,15 @@ class ClientGone(Exception):
 
 
 class TrajectoryService:
-    def __init__(self, *, db_path: Path, pool: WorkerPool, cache_bytes: int, max_response_points: int) -> None:
-        self.db_path, self.pool = db_path, pool
+    def __init__(self, *, history: History, pool: WorkerPool, cache_bytes: int, max_response_points: int) -> None:
+        self.history, self.pool = history, pool
         self.cache = cache.ResultCache(cache_bytes)
         self.max_response_points = max_response_points
         self.open_streams = 0
+        self.computed = 0  # comparisons computed (or looked up in the history) since start-up
         self._flights: dict[str, Flight] = {}
-        self._saving: dict[str, asyncio.Future[None]] = {}
-        self._checked: dict[str, float] = {}
-        self._background: set[asyncio.Task[None]] = set()
+        self._saving: dict[str, asyncio.Future[str | None]] = {}  # run id → its write
+        self._held: OrderedDict[str, None] = OrderedDict()  # run ids the history holds, as far as known
 
     def check_points(self, req: TrajectoryRequest) -> None:
         """One JSON answer carries every point: bound it (a stream sends chunks and has no such bound)."""
@@ -61,13 +62,15 @@ class TrajectoryService:
             )
             raise Refused([FieldProblem("steps", msg, type="too_many_points", ctx={"limit": limit})])
 
-    async def answer(self, req: TrajectoryRequest, gone: asyncio.Event | None = None) -> bytes:
+    async def answer(
+        self, req: TrajectoryRequest, gone: asyncio.Event | None = None, owner: str | None = None
+    ) -> bytes:
         """The whole comparison as the JSON body of a TrajectoryResponse; ClientGone if the client left."""
         self.check_points(req)
-        p = prepare(req, self.db_path)
-        entry = self.cache.get(p.key)
+        p = prepare(req, self.history, owner)
+        entry, known = self.cache.get(p.key), True
         if entry is None and _small(p):
-            entry = self._here(p)
+            entry, known = self._here(p), False
         if entry is None:
             flight = self._flight(p, whole=True)
             flight.join()
@@ -75,15 +78,14 @@ class TrajectoryService:
                 await _unless_gone(flight.outcome(), gone)
             finally:
                 flight.leave()
-            entry = self._entry(p, flight)
-        await self.stored(p, entry)
-        return answer_json(p, entry)
+            entry, known = self._entry(p, flight), False
+        return answer_json(p, entry, await self.stored(p, entry, verify=known))
 
-    def stream(self, req: TrajectoryRequest) -> ComparisonStream:
-        return ComparisonStream(self, prepare(req, self.db_path))
+    def stream(self, req: TrajectoryRequest, owner: str | None = None) -> ComparisonStream:
+        return ComparisonStream(self, prepare(req, self.history, owner))
 
     def stats(self) -> dict[str, int]:
-        return {**self.pool.stats(), **self.cache.stats()}
+        return {**self.pool.stats(), **self.cache.stats(), "computed": self.computed}
 
     # --- flights, storing ------------------------------------------------------------------
 
@@ -91,6 +93,7 @@ class TrajectoryService:
         flight = self._flights.get(p.key)
         if flight is None or flight.done:
             flight = Flight(self.pool, p.plan, p.dest, whole=whole, landed=lambda f: self._land(p, f))
+            self.computed += 1
             self._flights[p.key] = flight
         return flight
 
@@ -103,57 +106,66 @@ class TrajectoryService:
     def _entry(self, p: Prepared, flight: Flight) -> cache.Entry:
         """The finished flight's answer, cached (the same object for all of its followers)."""
         assert flight.results is not None
+        if flight.stored:
+            self._hold(flight.dest.run_id)
         entry = self.cache.get(p.key)
         if entry is None or entry.results is not flight.results:
-            entry = self._put(p, flight.results, flight.stored)
+            entry = self._put(p, flight.results)
         return entry
 
     def _here(self, p: Prepared) -> cache.Entry:
         """A small comparison, from the history or computed in this process (not stored yet)."""
+        self.computed += 1
         found = work.lookup(p.dest)
         if found is not None:
-            return self._put(p, found, stored=True)
-        return self._put(p, work.compute(work.InProcess(), p.plan, stream=False), stored=False)
+            self._hold(p.dest.run_id)
+            return self._put(p, found)
+        return self._put(p, work.compute(work.InProcess(), p.plan, stream=False))
 
-    def _put(self, p: Prepared, results: list[RunResult], stored: bool) -> cache.Entry:
-        entry = cache.Entry(p.dest.run_id, results, stored=stored)
+    def _put(self, p: Prepared, results: list[RunResult]) -> cache.Entry:
+        entry = cache.Entry(results)
         self.cache.put(p.key, entry)
-        if stored:
-            self._checked[p.key] = time.monotonic()
         return entry
 
-    async def stored(self, p: Prepared, entry: cache.Entry, seconds: float = 0.0) -> None:
-        """Make sure the history holds the answer (once, however many requests ask at a time)."""
-        if entry.stored:
-            self._ensure(p, entry)
-            return
-        saving = self._saving.get(p.key)
+    def _hold(self, run_id: str) -> None:
+        self._held[run_id] = None
+        self._held.move_to_end(run_id)
+        while len(self._held) > HELD_IDS:
+            self._held.popitem(last=False)
+
+    async def stored(self, p: Prepared, entry: cache.Entry, seconds: float = 0.0, *, verify: bool) -> str | None:
+        """Make sure the history holds this owner's record of the answer; why it cannot, or None.
+
+        ``verify``: the answer came from the cache, and a record known to be stored may have gone
+        since (deleted, pruned, the file lost): look, and store it again if so. One write at a time
+        per record, however many requests ask.
+        """
+        run_id = p.dest.run_id
+        if run_id in self._held:
+            if not verify:
+                return None
+            problem = await self._run(p, work.check, p.dest)
+            if problem is None:
+                return None
+            if problem != "missing":
+                return str(problem)
+            self._held.pop(run_id, None)
+        saving = self._saving.get(run_id)
         if saving is None:
-            if _small(p):
-                write = to_thread.run_sync(work.save, work.InProcess(), p.dest, entry.results, seconds)
-            else:
-                write = self.pool.submit(work.save, p.dest, entry.results, seconds).result()
-            saving = asyncio.ensure_future(write)
-            self._saving[p.key] = saving
-            saving.add_done_callback(lambda _: self._saving.pop(p.key, None))
-        await asyncio.shield(saving)
-        entry.stored = True
-        self._checked[p.key] = time.monotonic()
+            saving = asyncio.ensure_future(self._run(p, work.save, p.dest, entry.results, seconds))
+            self._saving[run_id] = saving
+            saving.add_done_callback(lambda _: self._saving.pop(run_id, None))
+        error: str | None = await asyncio.shield(saving)
+        if error is None:
+            self._hold(run_id)
+        return error
 
-    def _ensure(self, p: Prepared, entry: cache.Entry) -> None:
-        """A cached answer's record may have been deleted from the history since: then store it again."""
-        now = time.monotonic()
-        if now - self._checked.get(p.key, 0.0) < ENSURE_EVERY:
-            return
-        self._checked[p.key] = now
-
-        async def check() -> None:
-            if not await self.pool.submit(work.ensure, p.dest).result():
-                await self.pool.submit(work.save, p.dest, entry.results, 0.0).result()
-
-        task = asyncio.get_running_loop().create_task(check())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    async def _run(self, p: Prepared, fn: Callable[..., Any], *args: Any) -> Any:
+        """History work: from a thread for a small comparison (a write may wait on another; the
+        event loop must not), else in a worker (a large record's JSON is work)."""
+        if _small(p):
+            return await to_thread.run_sync(fn, work.InProcess(), *args)
+        return await self.pool.submit(fn, *args).result()
 
 
 def _small(p: Prepared) -> bool:
@@ -206,10 +218,11 @@ class ComparisonStream:
         try:
             yield Event("meta", 0, meta_json(p))
             seq = 0
-            entry = service.cache.get(p.key)
+            entry, known = service.cache.get(p.key), True
             if entry is None and _small(p):
-                entry = service._here(p)
+                entry, known = service._here(p), False
             if entry is None:
+                known = False
                 flight = self.flight = service._flight(p, whole=False)
                 flight.join()
                 async for step in flight.follow():
@@ -221,7 +234,7 @@ class ComparisonStream:
             if seq == 0:  # cached, stored, or computed whole for a one-shot: cut into the same chunks
                 for seq, chunk in enumerate(replay(entry.results, p.plan.steps), start=1):
                     yield Event("step", seq, chunk.json())
-            await service.stored(p, entry, time.perf_counter() - self.began)
-            yield Event("done", seq + 1, done_json(entry))
+            error = await service.stored(p, entry, time.perf_counter() - self.began, verify=known)
+            yield Event("done", seq + 1, done_json(p, entry, error))
         finally:
             self.close()

@@ -2,7 +2,8 @@
 
 Each function takes the worker's context first (``app.trajectory.pool``) and plain data after it.
 Computing checks for cancellation between chunks, so a request whose client went away stops
-within one chunk and stores nothing.
+within one chunk and stores nothing. A history that cannot be read or written (``StoreUnavailable``)
+never loses the answer: it comes back with the reason, and the service says so.
 """
 
 from __future__ import annotations
@@ -13,20 +14,39 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from app.history.store import RunStore
+from app.history.store import RunStore, StoreUnavailable
 from app.trajectory.comparison import STREAM_CHUNK_STEPS, Plan, RunResult, collect, run_chunks
 from app.trajectory.pool import WorkerContext
 from app.trajectory.records import from_record, to_record
 
 
 @dataclass(frozen=True)
-class Destination:
-    """Where a comparison's record goes: the history database, its id and the request it answers."""
+class History:
+    """The run history as a worker opens it: its file and its bounds (as the server's own store)."""
 
-    db_path: Path
+    path: Path
+    max_runs: int
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a comparison's record goes: the history, its id, the request it answers, its owner."""
+
+    history: History
     run_id: str
     digest: str
     config: dict[str, Any]  # the request as run, with the digest
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A comparison's runs; whether the history holds them; why not, when it could not store them."""
+
+    results: list[RunResult]
+    stored: bool
+    store_error: str | None = None
 
 
 class InProcess:
@@ -39,17 +59,38 @@ class InProcess:
         pass
 
 
+Context = WorkerContext | InProcess
+
+
 @lru_cache(maxsize=8)
-def _store(path: Path) -> RunStore:
-    return RunStore(path)
+def _store(history: History) -> RunStore:
+    return RunStore(history.path, max_runs=history.max_runs, max_bytes=history.max_bytes)
 
 
 def lookup(dest: Destination) -> list[RunResult] | None:
-    record = _store(dest.db_path).get(dest.run_id)
+    """The stored comparison of this request, or None (also when the history cannot be read)."""
+    try:
+        record = _store(dest.history).get(dest.run_id)
+    except StoreUnavailable:
+        return None
     return from_record(record, dest.digest) if record is not None else None
 
 
-Context = WorkerContext | InProcess
+def store(dest: Destination, results: list[RunResult], seconds: float) -> str | None:
+    """Write the record; the reason it could not be written, or None."""
+    try:
+        _store(dest.history).save(to_record(dest.run_id, dest.config, results, seconds, dest.owner))
+    except StoreUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def held(dest: Destination) -> str | None:
+    """None when the history holds the record, "missing" when it does not, else why it cannot tell."""
+    try:
+        return None if _store(dest.history).get(dest.run_id) is not None else "missing"
+    except StoreUnavailable as exc:
+        return str(exc)
 
 
 def compute(ctx: Context, plan: Plan, stream: bool) -> list[RunResult]:
@@ -64,31 +105,30 @@ def compute(ctx: Context, plan: Plan, stream: bool) -> list[RunResult]:
     return collect(plan.runs, chunks)
 
 
-def answer(ctx: Context, plan: Plan, dest: Destination) -> tuple[list[RunResult], bool]:
-    """The comparison from the history if it holds it, else computed and stored: (runs, computed)."""
+def answer(ctx: Context, plan: Plan, dest: Destination) -> Outcome:
+    """The comparison from the history if it holds it, else computed and stored."""
     found = lookup(dest)
     if found is not None:
-        return found, False
+        return Outcome(found, stored=True)
     began = time.perf_counter()
     results = compute(ctx, plan, stream=False)
     ctx.check()  # a client gone while the last chunk ran: store nothing
-    _store(dest.db_path).save(to_record(dest.run_id, dest.config, results, time.perf_counter() - began))
-    return results, True
+    error = store(dest, results, time.perf_counter() - began)
+    return Outcome(results, stored=error is None, store_error=error)
 
 
-def stream(ctx: Context, plan: Plan, dest: Destination) -> tuple[list[RunResult], bool]:
-    """(runs, stored): from the history if it holds them, else computed with every chunk emitted as
-    it is made (the consumer stores them once its client has everything)."""
+def stream(ctx: Context, plan: Plan, dest: Destination) -> Outcome:
+    """From the history if it holds it, else computed with every chunk emitted as it is made (the
+    consumer stores it once its client has everything)."""
     found = lookup(dest)
     if found is not None:
-        return found, True
-    return compute(ctx, plan, stream=True), False
+        return Outcome(found, stored=True)
+    return Outcome(compute(ctx, plan, stream=True), stored=False)
 
 
-def save(ctx: Context, dest: Destination, results: list[RunResult], seconds: float) -> None:
-    _store(dest.db_path).save(to_record(dest.run_id, dest.config, results, seconds))
+def save(ctx: Context, dest: Destination, results: list[RunResult], seconds: float) -> str | None:
+    return store(dest, results, seconds)
 
 
-def ensure(ctx: WorkerContext, dest: Destination) -> bool:
-    """Whether the history still holds the record (a user may have deleted it since)."""
-    return _store(dest.db_path).get(dest.run_id) is not None
+def check(ctx: Context, dest: Destination) -> str | None:
+    return held(dest)

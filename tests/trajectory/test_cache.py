@@ -13,12 +13,14 @@ from app.schemas import TrajectoryRequest
 from app.trajectory.answers import prepare
 from app.trajectory.cache import Entry, ResultCache
 from app.trajectory.comparison import RunConfig, RunResult
+from app.trajectory.work import History
 
+UNUSED = History(Path("unused.sqlite3"), 10, 2**20)
 BASE: dict[str, Any] = {"function": "quadratic", "steps": 20, "runs": [{"optimizer": "rmsprop"}]}
 
 
 def key(**changes: Any) -> str:
-    return prepare(TrajectoryRequest.model_validate({**BASE, **changes}), Path("unused.sqlite3")).key
+    return prepare(TrajectoryRequest.model_validate({**BASE, **changes}), UNUSED).key
 
 
 @pytest.mark.parametrize(
@@ -52,12 +54,19 @@ def test_anything_that_changes_the_paths_changes_the_key(other: dict[str, Any]) 
     assert key(**other) != key()
 
 
-def test_run_order_matters_and_the_run_id_is_the_keys_prefix() -> None:
+def test_run_order_matters() -> None:
     ab = {"runs": [{"optimizer": "adam"}, {"optimizer": "gd"}]}
     ba = {"runs": [{"optimizer": "gd"}, {"optimizer": "adam"}]}
     assert key(**ab) != key(**ba)
-    prepared = prepare(TrajectoryRequest.model_validate(BASE), Path("unused.sqlite3"))
-    assert prepared.dest.run_id == prepared.key[:12] and prepared.dest.config["digest"] == prepared.key
+
+
+def test_the_run_id_names_the_request_and_its_owner() -> None:
+    req = TrajectoryRequest.model_validate(BASE)
+    alice, again, bob = (prepare(req, UNUSED, owner) for owner in ("alice-0123456789ab", "alice-0123456789ab", "bob"))
+    assert alice.key == bob.key  # one answer, cached for everyone
+    assert alice.dest.run_id == again.dest.run_id != bob.dest.run_id  # one record per owner
+    assert len(alice.dest.run_id) == 12 and alice.dest.config["digest"] == alice.key
+    assert prepare(req, UNUSED).dest.run_id == alice.key[:12]  # no owner (an app without the access layer)
 
 
 def test_a_typed_expression_is_hashed_in_one_spelling() -> None:
@@ -69,7 +78,7 @@ def test_a_typed_expression_is_hashed_in_one_spelling() -> None:
 def entry(points: int) -> Entry:
     config = RunConfig("gd", "book", {"eta": 0.1})
     result = RunResult(config, np.zeros((points, 2)), np.zeros(points), np.zeros((points - 1, 2)))
-    return Entry("id", [result], stored=True)
+    return Entry([result])
 
 
 def test_the_cache_keeps_the_most_recent_entries_within_its_bytes() -> None:

@@ -19,10 +19,10 @@ from app.config import Settings
 from app.history.store import RunStore
 from app.main import create_app
 from app.schemas import TrajectoryRequest
-from app.trajectory import service as service_module
 from app.trajectory.pool import WorkerPool
 from app.trajectory.service import TrajectoryService
-from tests.utils import BOOK, parse_sse, running_server
+from app.trajectory.work import History
+from tests.utils import ADMIN, BOOK, another_browser, parse_sse, running_server
 
 WAIT = 60.0  # a bound on waits, never a timing assertion
 # Seconds of torch.optim (8 runs × 6,000 steps), within max_response_points.
@@ -34,7 +34,7 @@ def records(client: TestClient) -> int:
 
 
 def compute(client: TestClient) -> dict[str, int]:
-    return dict(client.get("/api/debug/stats").json()["compute"])
+    return dict(client.get("/api/debug/stats", headers=ADMIN).json()["compute"])
 
 
 def test_a_repeat_is_answered_from_the_cache_with_the_same_run_id(client: TestClient) -> None:
@@ -60,12 +60,13 @@ def test_a_streamed_repeat_still_streams_and_ends_with_the_same_run_id(client: T
 def test_after_a_restart_a_repeat_comes_from_the_history(settings: Settings) -> None:
     with TestClient(create_app(settings)) as client:
         run_id = client.post("/api/trajectories", json=BOOK).json()["run_id"]
+        cookies = dict(client.cookies)  # the same browser after the restart
     store = RunStore(settings.database_path)
     record = store.get(run_id)
     assert record is not None
     record.series[0]["values"][0] = 123.0  # a mark only the stored record carries
     store.save(record)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), cookies=cookies) as client:
         answer = client.post("/api/trajectories", json=BOOK).json()
         streamed = parse_sse(client.post("/api/trajectories/stream", json=BOOK).text)
     assert answer["run_id"] == run_id and answer["runs"][0]["values"][0] == 123.0
@@ -79,38 +80,35 @@ def store_filter() -> Any:
     return RunFilter(kind="trajectory")
 
 
-def test_a_deleted_record_comes_back_when_the_request_is_repeated(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(service_module, "ENSURE_EVERY", 0.0)
-    run_id = client.post("/api/trajectories", json=BOOK).json()["run_id"]
+@pytest.mark.parametrize("body", [BOOK, {**BOOK, "steps": 3000}])  # computed here, and in a worker
+def test_a_deleted_record_comes_back_when_the_request_is_repeated(client: TestClient, body: dict[str, Any]) -> None:
+    run_id = client.post("/api/trajectories", json=body).json()["run_id"]
     assert client.delete(f"/api/runs/{run_id}").status_code == 204
-    assert client.post("/api/trajectories", json=BOOK).json()["run_id"] == run_id
-    deadline = time.monotonic() + WAIT
-    while client.get(f"/api/runs/{run_id}").status_code != 200:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    assert client.post("/api/trajectories", json=body).json()["run_id"] == run_id  # from the cache
+    assert client.get(f"/api/runs/{run_id}").status_code == 200  # stored again before the answer
+    assert client.delete(f"/api/runs/{run_id}").status_code == 204
+    done = parse_sse(client.post("/api/trajectories/stream", json=body).text)[-1]["data"]
+    assert done["run_id"] == run_id and client.get(f"/api/runs/{run_id}").status_code == 200
 
 
 def test_identical_requests_at_the_same_time_are_computed_once(tmp_path: Path) -> None:
-    async def scenario() -> tuple[list[bytes], int]:
+    async def scenario() -> tuple[list[bytes], int]:  # the answers, and how many were computed
         RunStore(tmp_path / "runs.sqlite3")
         pool = WorkerPool(2)
-        service = TrajectoryService(
-            db_path=tmp_path / "runs.sqlite3", pool=pool, cache_bytes=2**20, max_response_points=10**6
-        )
+        history = History(tmp_path / "runs.sqlite3", 10_000, 2**30)
+        service = TrajectoryService(history=history, pool=pool, cache_bytes=2**20, max_response_points=10**6)
         try:
             req = TrajectoryRequest.model_validate({**BOOK, "steps": 3000})
             answers = await asyncio.gather(*(service.answer(req) for _ in range(10)))
             streams = [service.stream(req) for _ in range(5)]
             for stream in streams:
                 assert [e.name async for e in stream][-1] == "done"
-            return answers, pool.submitted
+            return answers, service.computed
         finally:
             await pool.close()
 
-    answers, tasks = asyncio.run(asyncio.wait_for(scenario(), WAIT))
-    assert len(set(answers)) == 1 and tasks == 1
+    answers, computed = asyncio.run(asyncio.wait_for(scenario(), WAIT))
+    assert len(set(answers)) == 1 and computed == 1
     assert RunStore(tmp_path / "runs.sqlite3").list(store_filter())[0] == 1
 
 
@@ -132,3 +130,14 @@ def test_a_one_shot_client_that_leaves_stops_its_computation_and_stores_nothing(
                 time.sleep(0.01)
             assert stats["entries"] == 0
             assert client.get("/api/runs", params={"kind": "trajectory"}).json()["total"] == 0
+
+
+def test_each_browser_has_its_own_record_of_one_shared_computation(client: TestClient) -> None:
+    client.get("/healthz")
+    other = another_browser(client)
+    other.get("/healthz")
+    mine, again, theirs = (c.post("/api/trajectories", json=BOOK).json() for c in (client, client, other))
+    assert mine["run_id"] == again["run_id"] != theirs["run_id"]
+    assert mine["runs"] == theirs["runs"] and compute(client)["computed"] == 1
+    assert [r["id"] for r in client.get("/api/runs").json()["items"]] == [mine["run_id"]]
+    assert [r["id"] for r in other.get("/api/runs").json()["items"]] == [theirs["run_id"]]

@@ -1,7 +1,7 @@
-"""Processes or threads for the 2D work: the same 50 comparisons computed one after another, on a
+"""Processes or threads for the 2D work: the same comparisons computed one after another, on a
 pool of threads, and on the worker pool of processes, side by side in one run.
 
-The work is bench_load's: 50 distinct 1,000-step comparisons of AdaGrad and RMSProp (the batched
+The work: 24 distinct 10,000-step comparisons of AdaGrad and RMSProp (the batched
 runner on floats), without HTTP or storing. Threads take turns on the GIL, so they add nothing for
 a Python loop; processes use every core. Prints the wall times and the speed-ups.
 
@@ -24,7 +24,8 @@ from app.trajectory import work
 from app.trajectory.comparison import Plan, Problem, RunConfig
 from app.trajectory.pool import WorkerPool
 
-N = 50
+N = 24
+STEPS = 10_000
 
 
 class _Alone:
@@ -42,7 +43,7 @@ def plans() -> list[Plan]:
         RunConfig("adagrad", "book", get_optimizer("adagrad").resolve({"eta": 0.4})),
         RunConfig("rmsprop", "book", get_optimizer("rmsprop").resolve({"eta": 0.4, "gamma": 0.9})),
     )
-    return [Plan(Problem("quadratic"), (-5.0 + i / 100, -2.0), 1000, 0, runs) for i in range(N)]
+    return [Plan(Problem("quadratic"), (-5.0 + i / 100, -2.0), STEPS, 0, runs) for i in range(N)]
 
 
 def sequential(todo: list[Plan]) -> float:
@@ -79,7 +80,7 @@ def main() -> None:
     one = sequential(todo)
     by_threads = threads(todo, args.workers)
     by_processes = asyncio.run(processes(todo, args.workers))
-    print(f"{N} comparisons of 2 runs × 1,000 steps, {args.workers} workers")
+    print(f"{N} comparisons of 2 runs × {STEPS:,} steps, {args.workers} workers")
     print(f"  one after another  {one * 1e3:7.1f} ms")
     print(f"  {args.workers} threads         {by_threads * 1e3:7.1f} ms   speed-up {one / by_threads:4.2f}×")
     print(f"  {args.workers} processes       {by_processes * 1e3:7.1f} ms   speed-up {one / by_processes:4.2f}×")

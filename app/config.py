@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,7 +41,22 @@ class Settings(BaseSettings):
         description="other origins allowed to call the API (CORS, and POST/DELETE from their pages); empty = closed",
     )
     torch_threads: int = Field(1, ge=1, le=64, description="torch intra-op threads (1 is fastest for tiny tensors)")
-    warm_up: bool = Field(True, description="import torch.optim at start-up, not on the first request")
+    warm_up: bool = Field(
+        True, description="import torch.optim and start the 2D workers at start-up, not on the first request"
+    )
+    # --- the 2D service ---
+    workers: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="worker processes computing 2D comparisons (one torch thread each); default: the number of cores",
+    )
+    trajectory_cache_mb: int = Field(
+        64,
+        ge=0,
+        le=1024**2,
+        description="memory for finished 2D comparisons kept to answer repeats at once; 0 turns the cache off",
+    )
     # --- limits ---
     max_body_bytes: int = Field(
         12 * 1024 * 1024,
@@ -111,8 +127,20 @@ class Settings(BaseSettings):
         return self.uploads_dir if self.uploads_dir is not None else self.database_path.parent / "uploads"
 
     @property
+    def worker_count(self) -> int:
+        return self.workers if self.workers is not None else cores()
+
+    @property
     def database_path(self) -> Path:
         return self.db_path if self.db_path is not None else self.data_dir / "optlab.sqlite3"
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @lru_cache

@@ -19,6 +19,9 @@ from app.data.registry import DatasetRegistry
 from app.history.listener import JobHistory
 from app.history.store import RunStore, StoreUnavailable
 from app.training.jobs import JobManager
+from app.trajectory.pool import WorkerPool
+from app.trajectory.service import TrajectoryService
+from app.trajectory.work import History
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -78,9 +81,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs = jobs
         jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
         jobs.start()
+        # The 2D service: its workers are forked now when warming up, else on the first comparison.
+        pool = WorkerPool(settings.worker_count)
+        app.state.trajectories = TrajectoryService(
+            history=History(settings.database_path, app.state.store.max_runs, app.state.store.max_bytes),
+            pool=pool,
+            cache_bytes=settings.trajectory_cache_mb * 2**20,
+            max_response_points=settings.max_response_points,
+        )
+        if settings.warm_up:
+            pool.start()
         try:
             yield
         finally:
+            await pool.close()
             jobs.stop()  # this lifespan's own workers, even if another has started since
 
     app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)

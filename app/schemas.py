@@ -463,6 +463,18 @@ class StreamStats(BaseModel):
     trajectory_generators: int = Field(description="trajectory streams not yet closed (computing or suspended)")
 
 
+class ComputeStats(BaseModel):
+    workers: int = Field(description="worker processes for 2D comparisons (0 until the first is needed)")
+    busy: int = Field(description="workers computing right now")
+    queued: int = Field(description="tasks waiting for a worker")
+    tasks: int = Field(description="tasks given to the workers since start-up")
+    computed: int = Field(description="comparisons computed (or found in the history) since start-up")
+    entries: int = Field(description="finished comparisons in the answer cache")
+    bytes: int = Field(description="memory the answer cache holds")
+    hits: int
+    misses: int
+
+
 class JobStats(BaseModel):
     jobs: int = Field(description="jobs kept in memory (unfinished, then the newest finished)")
     queued: int
@@ -478,6 +490,7 @@ class DebugStats(BaseModel):
     tasks: int = Field(description="asyncio tasks on the server's event loop (this request's included)")
     streams: StreamStats
     jobs: JobStats | None = Field(description="null while the job manager is not running")
+    compute: ComputeStats = Field(description="the 2D service's worker pool and answer cache")
     rss_bytes: int | None = Field(description="resident memory of the process, where the OS tells")
 
 

@@ -11,55 +11,19 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
 
-from app.api.deps import CallerDep
+from app.api.deps import CallerDep, TrajectoriesDep
 from app.api.errors import FORBIDDEN, refused
-from app.schemas import DebugStats, JobStats, StreamStats, ThreadStats
+from app.schemas import ComputeStats, DebugStats, JobStats, StreamStats, ThreadStats
 
 router = APIRouter(prefix="/api/debug", tags=["debug"])
-T = TypeVar("T")
 
 POOL_THREAD = "AnyIO worker thread"  # anyio's name for the threads that run sync endpoints and streams
 JOB_THREAD = "optlab-job-"  # app.training.jobs names its workers optlab-job-<k>
-
-
-class Gauge:
-    """A thread-safe count of things alive; ``track()`` holds one for the duration of a block."""
-
-    def __init__(self) -> None:
-        self._value = 0
-        self._lock = threading.Lock()
-
-    @property
-    def value(self) -> int:
-        return self._value
-
-    @contextmanager
-    def track(self) -> Iterator[None]:
-        with self._lock:
-            self._value += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._value -= 1
-
-    def counted(self, items: Iterator[T]) -> Generator[T, None, None]:
-        """``items``, counted from its first item until it ends or is closed."""
-        with self.track():
-            yield from items
-
-
-# Trajectory stream generators (sync, iterated in the pool): counted from their first event until they
-# end or are closed (a client that went away: app/api/streams.py). Process-wide, like the thread counts.
-TRAJECTORY_GENERATORS = Gauge()
 
 
 def _os_threads() -> int | None:
@@ -92,7 +56,7 @@ def _threads() -> ThreadStats:
 
 
 @router.get("/stats", response_model=DebugStats, responses=FORBIDDEN)
-async def stats(request: Request, caller: CallerDep) -> DebugStats:
+async def stats(request: Request, caller: CallerDep, trajectories: TrajectoriesDep) -> DebugStats:
     """For the admin token (``Authorization: Bearer``) or a client on this machine (loopback); else 403.
 
     Async on purpose: it runs on the event loop and borrows no pool thread, so it does not count itself.
@@ -107,8 +71,9 @@ async def stats(request: Request, caller: CallerDep) -> DebugStats:
         tasks=len(asyncio.all_tasks()),
         streams=StreamStats(
             open=request.app.state.stream_limiter.open_streams(),
-            trajectory_generators=TRAJECTORY_GENERATORS.value,
+            trajectory_generators=trajectories.open_streams,
         ),
         jobs=JobStats(**manager.stats()) if manager is not None else None,
+        compute=ComputeStats(**trajectories.stats()),
         rss_bytes=_rss_bytes(),
     )

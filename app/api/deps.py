@@ -5,6 +5,7 @@ Routers import from here and from the services, never from each other.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import Annotated, Any, TypeVar
@@ -18,6 +19,7 @@ from app.config import Settings
 from app.data.registry import DatasetRegistry
 from app.history.store import RunStore
 from app.training.jobs import Job, JobManager, JobNotFound
+from app.trajectory.service import TrajectoryService
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,33 @@ def get_jobs(request: Request) -> JobManager:
     return jobs
 
 
+def get_trajectories(request: Request) -> TrajectoryService:
+    service: TrajectoryService = request.app.state.trajectories
+    return service
+
+
+async def client_gone(request: Request) -> AsyncIterator[asyncio.Event]:
+    """Set when the client disconnects before the answer is sent (for answers that take a while).
+
+    The body has been read by then, so the next ASGI message is the client going away.
+    """
+    gone = asyncio.Event()
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    watcher = asyncio.get_running_loop().create_task(watch())
+    try:
+        yield gone
+    finally:
+        watcher.cancel()
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+TrajectoriesDep = Annotated[TrajectoryService, Depends(get_trajectories)]
+ClientGoneDep = Annotated[asyncio.Event, Depends(client_gone)]
 StoreDep = Annotated[RunStore, Depends(get_store)]
 DatasetsDep = Annotated[DatasetRegistry, Depends(get_datasets)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]

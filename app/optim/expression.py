@@ -2,8 +2,10 @@
 
 Safety by construction: the text is screened character by character, then ``ast.parse`` only
 *builds a tree* (nothing is evaluated), every node is checked against a whitelist, and the tree
-is turned into nested closures over torch operations. No user text ever reaches ``eval``,
-``exec`` or ``compile``. Gradients come from autograd, in float64 like the rest of the 2D lab.
+is turned into nested closures over the operations of an :class:`~app.optim.ops.Ops` (floats,
+numpy or torch). No user text ever reaches ``eval``, ``exec`` or ``compile``. Gradients come from
+autograd on float64 tensors, like the rest of the 2D lab; constant sub-expressions are folded once,
+in float64 torch arithmetic, so ``1/0`` is inf (and refused at the start point), not an exception.
 
 Grammar: numbers, ``x1``, ``x2``, ``pi``, ``e``, ``+ - * / **``, unary ``-``/``+``, parentheses
 and the one-argument functions in :data:`FUNCTIONS`. Exponents are constants (no x1, x2):
@@ -14,14 +16,18 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from app.optim.functions import Box, Objective, Pair
+from app.optim.ops import FLOAT, NUMPY, TORCH, Ops
 
 MAX_LENGTH = 200  # characters
 MAX_NODES = 100  # numbers, names, operators and calls in the tree
@@ -31,16 +37,7 @@ MAX_WORK = 2_000_000  # steps × runs × nodes of one request (≈ 8 s of autogr
 
 VARIABLES = ("x1", "x2")
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
-FUNCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "sin": torch.sin,
-    "cos": torch.cos,
-    "tan": torch.tan,
-    "exp": torch.exp,
-    "log": torch.log,
-    "sqrt": torch.sqrt,
-    "abs": torch.abs,
-    "tanh": torch.tanh,
-}
+FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh")  # each an attribute of Ops
 OPERATORS = ("+", "-", "*", "/", "**")
 
 # Screening before the parser matters: Python normalises identifiers (NFKC), so a full-width
@@ -48,11 +45,11 @@ OPERATORS = ("+", "-", "*", "/", "**")
 _ALLOWED_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.+-*/(), \t")
 _CHAR_HINTS = {"^": "write powers as **", "'": "strings are not allowed", '"': "strings are not allowed"}
 
-_BINARY: dict[type[ast.operator], Callable[[Tensor, Tensor], Tensor]] = {
-    ast.Add: torch.add,
-    ast.Sub: torch.sub,
-    ast.Mult: torch.mul,
-    ast.Div: torch.div,
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
 }
 _OPERATOR_TEXT: dict[type[ast.AST], str] = {
     ast.FloorDiv: "//",
@@ -90,7 +87,9 @@ _NODE_TEXT: dict[type[ast.AST], str] = {
     ast.Slice: "slices",
 }
 
-Fn = Callable[[Tensor, Tensor], Tensor]
+X = Any  # float | np.ndarray | Tensor
+Fn = Callable[[X, X, Ops], X]
+_ZERO = torch.zeros((), dtype=torch.float64)
 
 CUSTOM_BOX: Box = (-5.0, 5.0, -5.0, 5.0)
 CUSTOM_START: Pair = (-4.0, 3.0)  # off-centre: most typed functions have their minimum at the origin
@@ -209,9 +208,9 @@ class _Builder:
 
     def name(self, node: ast.Name) -> tuple[Fn, bool]:
         if node.id == "x1":
-            return (lambda x1, x2: x1), True
+            return (lambda x1, x2, m: x1), True
         if node.id == "x2":
-            return (lambda x1, x2: x2), True
+            return (lambda x1, x2, m: x2), True
         if node.id in CONSTANTS:
             return _const(CONSTANTS[node.id]), False
         if node.id in FUNCTIONS:
@@ -224,7 +223,7 @@ class _Builder:
             return self.build(node.operand)
         if isinstance(node.op, ast.USub):
             inner, variable = self.build(node.operand)
-            return (lambda x1, x2: torch.neg(inner(x1, x2))), variable
+            return (lambda x1, x2, m: -inner(x1, x2, m)), variable
         op = _OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
         raise ExpressionError(f"operator '{op}' is not allowed", op)
 
@@ -236,7 +235,9 @@ class _Builder:
             op = _OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
             raise ExpressionError(f"operator '{op}' is not allowed; use {' '.join(OPERATORS)}", op)
         (left, lv), (right, rv) = self.build(node.left), self.build(node.right)
-        return (lambda x1, x2: operation(left(x1, x2), right(x1, x2))), lv or rv
+        if lv != rv:  # the constant side becomes one float, computed once
+            left, right = (left, _fold(right)) if lv else (_fold(left), right)
+        return (lambda x1, x2, m: operation(left(x1, x2, m), right(x1, x2, m))), lv or rv
 
     def power(self, node: ast.BinOp) -> tuple[Fn, bool]:
         base, variable = self.build(node.left)
@@ -244,12 +245,11 @@ class _Builder:
         where = self.segment(node.right)
         if exponent_variable:
             raise ExpressionError(f"exponent '{where}' must be a constant (no x1, x2); use exp(...)", where)
-        zero = torch.zeros((), dtype=torch.float64)
-        p = float(exponent(zero, zero))  # float64 in torch: 9**9**9 cannot become a huge Python int
+        p = float(exponent(_ZERO, _ZERO, TORCH))  # float64 in torch: 9**9**9 cannot become a huge Python int
         if not math.isfinite(p) or abs(p) > MAX_EXPONENT:
             raise ExpressionError(f"exponent '{where}' exceeds the limit |p| ≤ {MAX_EXPONENT:g}", where)
         q: float | int = int(p) if p.is_integer() else p
-        return (lambda x1, x2: torch.pow(base(x1, x2), q)), variable
+        return (lambda x1, x2, m: m.pow(base(x1, x2, m), q)), variable
 
     def call(self, node: ast.Call) -> tuple[Fn, bool]:
         if not isinstance(node.func, ast.Name):
@@ -257,8 +257,7 @@ class _Builder:
                 f"only named functions can be called, not '{self.segment(node.func)}'", self.segment(node.func)
             )
         name = node.func.id
-        function = FUNCTIONS.get(name)
-        if function is None:
+        if name not in FUNCTIONS:
             allowed = ", ".join(FUNCTIONS)
             raise ExpressionError(f"function '{name}' is not allowed; allowed functions: {allowed}", name)
         if node.keywords:
@@ -266,19 +265,28 @@ class _Builder:
         if len(node.args) != 1:
             raise ExpressionError(f"{name}(...) takes exactly one argument, got {len(node.args)}", name)
         inner, variable = self.build(node.args[0])
-        return (lambda x1, x2: function(inner(x1, x2))), variable
+        return (lambda x1, x2, m: getattr(m, name)(inner(x1, x2, m))), variable
 
 
 def _const(number: float) -> Fn:
-    value = torch.tensor(number, dtype=torch.float64)
-    return lambda x1, x2: value
+    return lambda x1, x2, m: m.fill(x1, number)  # on the backend, so constant arithmetic rounds as torch's
+
+
+def _fold(constant: Fn) -> Fn:
+    value = float(constant(_ZERO, _ZERO, TORCH))
+    return lambda x1, x2, m: value
 
 
 @dataclass(frozen=True)
 class Expression:
     text: str
-    fn: Fn  # f(x1, x2) on tensors of any (equal) shape
-    nodes: int  # cost of one evaluation, in torch operations
+    f: Fn  # f(x1, x2) elementwise on the given backend
+    nodes: int  # cost of one evaluation, in operations
+
+    def fn(self, x1: Tensor, x2: Tensor) -> Tensor:
+        """f on tensors of any (equal) shape."""
+        out: Tensor = self.f(x1, x2, TORCH)
+        return out
 
 
 def compile_expression(text: str) -> Expression:
@@ -286,9 +294,9 @@ def compile_expression(text: str) -> Expression:
     clean = screen(text)
     builder = _Builder(clean)
     fn, variable = builder.build(parse_tree(clean))
-    if not variable:  # a constant f: fill the input's shape, with a fresh tensor (never the cached constant)
-        constant = fn
-        fn = lambda x1, x2: constant(x1, x2).expand(x1.shape).clone()  # noqa: E731
+    if not variable:  # a constant f: one number, filling the input's shape
+        value = float(fn(_ZERO, _ZERO, TORCH))
+        fn = lambda x1, x2, m: m.fill(x1, value)  # noqa: E731
     return Expression(clean, fn, builder.nodes)
 
 
@@ -314,25 +322,15 @@ def custom_objective(
     """
     if isinstance(expression, str):
         expression = compile_expression(expression)
-    fn, text = expression.fn, expression.text
-
-    def grad(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
-        with torch.enable_grad():  # the runner steps under no_grad
-            a, b = x1.detach().requires_grad_(True), x2.detach().requires_grad_(True)
-            out = fn(a, b)
-            if not out.requires_grad:
-                return torch.zeros_like(a), torch.zeros_like(b)
-            g1, g2 = torch.autograd.grad(out.sum(), (a, b), allow_unused=True)
-        return (torch.zeros_like(a) if g1 is None else g1), (torch.zeros_like(b) if g2 is None else g2)
-
+    gradient = _autograd(expression.f)
     box_ = CUSTOM_BOX if box is None else (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
     start_ = CUSTOM_START if start is None else (float(start[0]), float(start[1]))
     objective = Objective(
         name="custom",
         label="Custom f(x1, x2)",
-        latex=text,
-        value=fn,
-        grad=grad,
+        latex=expression.text,
+        f=expression.f,
+        df=gradient,
         box=box_,
         start=start_,
         minima=(),
@@ -344,3 +342,27 @@ def custom_objective(
     if not torch.isfinite(objective.gradient(x)).all():
         raise ExpressionError(f"the gradient of f is not finite at the start point {at}", "start")
     return objective
+
+
+def _autograd(f: Fn) -> Callable[[X, X, Ops], tuple[X, X]]:
+    """∇f by autograd on float64 tensors, for points given as floats, numpy arrays or tensors."""
+
+    def on_tensors(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
+        with torch.enable_grad():  # runners step under no_grad
+            a, b = x1.detach().requires_grad_(True), x2.detach().requires_grad_(True)
+            out = f(a, b, TORCH)
+            if not out.requires_grad:
+                return torch.zeros_like(a), torch.zeros_like(b)
+            g1, g2 = torch.autograd.grad(out.sum(), (a, b), allow_unused=True)
+        return (torch.zeros_like(a) if g1 is None else g1), (torch.zeros_like(b) if g2 is None else g2)
+
+    def gradient(x1: X, x2: X, m: Ops) -> tuple[X, X]:
+        if m is FLOAT:
+            g1, g2 = on_tensors(torch.tensor(x1, dtype=torch.float64), torch.tensor(x2, dtype=torch.float64))
+            return float(g1), float(g2)
+        if m is NUMPY:
+            g1, g2 = on_tensors(torch.from_numpy(np.ascontiguousarray(x1)), torch.from_numpy(np.ascontiguousarray(x2)))
+            return g1.numpy(), g2.numpy()
+        return on_tensors(x1, x2)
+
+    return gradient

@@ -72,11 +72,15 @@ class OptimizerSpec:
     label: str
     section: str
     hyperparams: tuple[HyperParam, ...]
-    init: rules.InitFn
-    step: rules.StepFn
+    rule: rules.Rule
     torch: TorchMapping
     training_defaults: Mapping[str, float] = field(default_factory=dict)
     summary: str = ""
+
+    @property
+    def state(self) -> tuple[str, ...]:
+        """Names of the rule's running state, in the order the rule takes it (each starts at 0)."""
+        return rules.STATE[self.rule]
 
     def param(self, name: str) -> HyperParam:
         for hp in self.hyperparams:
@@ -219,8 +223,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             section="7.2",
             summary="x ← x − η ∇f(x)",
             hyperparams=(_eta(0.4),),
-            init=rules.no_state,
-            step=rules.gd_step,
+            rule=rules.gd,
             training_defaults={"eta": 0.05},
             torch=TorchMapping(torch.optim.SGD, lambda hp: {"lr": hp["eta"]}, _constant_lr, _SGD_SAME),
         ),
@@ -230,8 +233,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             section="7.3",
             summary="x ← x − η (∇f(x) + noise); on real data the noise is the minibatch's",
             hyperparams=(_eta(0.1), NOISE),
-            init=rules.no_state,
-            step=rules.gd_step,
+            rule=rules.gd,
             training_defaults={"eta": 0.05, "noise": 0.0},
             torch=TorchMapping(
                 torch.optim.SGD,
@@ -255,8 +257,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
                     aliases=("momentum", "beta"),  # torch.optim.SGD's name; the English edition's β
                 ),
             ),
-            init=rules.velocity_state,
-            step=rules.momentum_step,
+            rule=rules.momentum,
             training_defaults={"eta": 0.02, "gamma": 0.5},
             torch=TorchMapping(
                 torch.optim.SGD,
@@ -272,8 +273,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             section="7.5",
             summary="s ← s + g², x ← x − η/√(s+ε) · g",
             hyperparams=(_eta(0.4), _eps(1e-6)),
-            init=rules.square_state,
-            step=rules.adagrad_step,
+            rule=rules.adagrad,
             training_defaults={"eta": 0.1},
             torch=TorchMapping(
                 torch.optim.Adagrad,
@@ -295,8 +295,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
                 _decay("gamma", "γ", 0.9, "decay of the squared-gradient average", aliases=("alpha",)),
                 _eps(1e-6),
             ),
-            init=rules.square_state,
-            step=rules.rmsprop_step,
+            rule=rules.rmsprop,
             training_defaults={"eta": 0.01, "gamma": 0.9},
             torch=TorchMapping(
                 torch.optim.RMSprop,
@@ -314,8 +313,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
             section="7.7",
             summary="s ← ρ s + (1−ρ) g², g' ← √(Δx+ε)/√(s+ε) · g, x ← x − g', Δx ← ρ Δx + (1−ρ) g'²",
             hyperparams=(_decay("rho", "ρ", 0.9, "decay of both running averages"), _eps(1e-5)),
-            init=rules.adadelta_state,
-            step=rules.adadelta_step,
+            rule=rules.adadelta,
             torch=TorchMapping(
                 torch.optim.Adadelta,
                 lambda hp: {"lr": 1.0, "rho": hp["rho"], "eps": hp["eps"]},
@@ -337,8 +335,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
                 _decay("beta2", "β₂", 0.999, "decay of the squared-gradient average"),
                 _eps(1e-6),
             ),
-            init=rules.adam_state,
-            step=rules.adam_step,
+            rule=rules.adam,
             training_defaults={"eta": 0.01},
             torch=TorchMapping(
                 torch.optim.Adam,

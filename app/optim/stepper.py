@@ -40,6 +40,8 @@ class _NoisyGradient:
 
 
 class BookStepper:
+    """The book rule on a tensor parameter, updated in place (training's weights are views of θ)."""
+
     def __init__(
         self,
         spec: OptimizerSpec,
@@ -48,16 +50,18 @@ class BookStepper:
         generator: torch.Generator | None = None,
     ) -> None:
         self.spec, self.x, self.hp = spec, x, hp
-        self.running = spec.init(x)
+        self.running: tuple[Tensor, ...] = tuple(torch.zeros_like(x) for _ in spec.state)
         self.t = 0
         self.perturb = _NoisyGradient(hp, generator)
 
     def step(self, g: Tensor) -> Tensor:
         self.t += 1
-        return self.spec.step(self.x, self.perturb(g), self.running, self.hp, self.t)
+        x, self.running, lr = self.spec.rule(self.x, self.perturb(g), self.running, self.hp, self.t, torch.sqrt)
+        self.x.copy_(x)
+        return torch.as_tensor(lr, dtype=x.dtype, device=x.device).expand_as(x)
 
     def state(self) -> dict[str, Tensor]:
-        return self.running
+        return dict(zip(self.spec.state, self.running, strict=True))
 
 
 class TorchStepper:

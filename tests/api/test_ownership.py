@@ -155,7 +155,8 @@ def test_a_record_from_before_owners_is_the_admins(app: FastAPI, alice: TestClie
 
 
 def test_history_lists_your_own_runs_unless_asked_for_all(alice: TestClient, bob: TestClient) -> None:
-    hers = {alice.post("/api/trajectories", json=BOOK).json()["run_id"] for _ in range(2)}
+    hers = {alice.post("/api/trajectories", json={**BOOK, "seed": seed}).json()["run_id"] for seed in (1, 2)}
+    assert alice.post("/api/trajectories", json={**BOOK, "seed": 1}).json()["run_id"] in hers  # a repeat: the same
     his = bob.post("/api/trajectories", json=BOOK).json()["run_id"]
     own = alice.get("/api/runs").json()
     assert own["scope"] == "own" and own["total"] == 2 and {r["id"] for r in own["items"]} == hers

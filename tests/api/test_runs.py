@@ -48,14 +48,17 @@ def test_list_refuses_bad_filters_by_name(client: TestClient) -> None:
 
 
 def test_export_csv_has_a_row_per_point(client: TestClient) -> None:
-    run_id = client.post("/api/trajectories", json=BOOK).json()["run_id"]
+    answer = client.post("/api/trajectories", json=BOOK).json()
+    run_id = answer["run_id"]
     response = client.get(f"/api/runs/{run_id}/export", params={"format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     assert f"optimizer-lab-trajectory-{run_id}.csv" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 2 * 21
     last = rows[-1]
-    assert last["optimizer"] == "rmsprop" and last["step"] == "20" and float(last["x1"]) == -0.010598672134113732
+    assert last["optimizer"] == "rmsprop" and last["step"] == "20"
+    assert [float(last["x1"]), float(last["x2"])] == answer["runs"][1]["points"][-1]  # every digit kept
+    assert f"{float(last['x1']):f}" == "-0.010599"  # the book's figure
     assert rows[0]["lr_eff_x1"] == ""
 
 

@@ -109,7 +109,8 @@ def test_the_api_prunes_and_pins_within_the_configured_bounds(settings: Settings
     with TestClient(create_app(settings.model_copy(update={"history_max_runs": 3}))) as client:
         first = client.post("/api/trajectories", json=BOOK).json()["run_id"]
         assert client.post(f"/api/runs/{first}/pin").status_code == 200
-        made = [client.post("/api/trajectories", json=BOOK).json()["run_id"] for _ in range(4)]
+        # distinct requests: a repeat would be answered with its record, not a new one
+        made = [client.post("/api/trajectories", json={**BOOK, "seed": seed}).json()["run_id"] for seed in range(1, 5)]
         page = client.get("/api/runs").json()
         assert page["total"] == 3 and {r["id"] for r in page["items"]} == {first, *made[-2:]}
         assert page["usage"]["runs"] == 3 and page["usage"]["pinned"] == 1 and page["usage"]["max_runs"] == 3

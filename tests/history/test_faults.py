@@ -154,7 +154,8 @@ def test_a_read_only_history_serves_reads_and_refuses_writes(live: tuple[FastAPI
         unavailable(client.post(f"/api/runs/{run_id}/pin"), "read-only")
         health = client.get("/healthz")
         assert health.status_code == 503 and "read-only" in health.json()["database"]
-        comparison = client.post("/api/trajectories", json=BOOK).json()
+        assert client.post("/api/trajectories", json=BOOK).json()["run_id"] == run_id  # stored: still there
+        comparison = client.post("/api/trajectories", json={**BOOK, "seed": 7}).json()  # a new one cannot be
         assert comparison["run_id"] is None and "read-only" in comparison["store_error"]
         job = finished_job(client)
         assert job["stored"] is False and "read-only" in job["store_error"]

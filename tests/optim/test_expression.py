@@ -15,7 +15,7 @@ from app.optim import expression as ex
 from app.optim.expression import ExpressionError, compile_expression, custom_objective, parse_tree
 from app.optim.functions import contour_grid, get_objective
 from app.optim.registry import get_optimizer
-from app.trajectories import RunConfig, run_all
+from app.trajectory.comparison import RunConfig, run_all
 
 F64 = torch.float64
 
@@ -120,7 +120,7 @@ def test_the_books_quadratic_typed_as_text_reproduces_the_builtin_rmsprop_path()
         assert len(ours.points) == 51
         for series in ("points", "values", "lr_eff"):
             assert close(getattr(ours, series), getattr(theirs, series)), series
-    assert typed.start == builtin.start and ours.points[-1] != ours.points[0]
+    assert typed.start == builtin.start and ours.points[-1].tolist() != ours.points[0].tolist()
 
 
 def test_no_eval_or_exec_is_involved(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,11 +6,12 @@ import math
 
 import pytest
 import torch
+from numpy.typing import ArrayLike
 
 from app.optim.functions import get_objective
 from app.optim.registry import OPTIMIZERS, get_optimizer
 from app.optim.stepper import BookStepper, make_stepper
-from app.trajectories import RunConfig, RunResult, run_all
+from app.trajectory.comparison import RunConfig, RunResult, run_all
 
 
 def run(
@@ -26,7 +27,7 @@ def run(
     return run_all(get_objective(function), start, steps, [config])[0]
 
 
-def assert_close(got: list[list[float]], want: list[list[float]], rtol: float, atol: float) -> None:
+def assert_close(got: ArrayLike, want: ArrayLike, rtol: float, atol: float) -> None:
     as64 = torch.float64
     torch.testing.assert_close(torch.tensor(got, dtype=as64), torch.tensor(want, dtype=as64), rtol=rtol, atol=atol)
 
@@ -179,9 +180,9 @@ def test_sgd_noise_is_seeded_and_shared_by_both_impls() -> None:
     b = run("sgd", {"eta": 0.1, "noise": 1.0}, "book", steps=30, function="bowl")
     c = run("sgd", {"eta": 0.1, "noise": 1.0}, "torch", steps=30, function="bowl")
     plain = run("sgd", {"eta": 0.1, "noise": 0.0}, "book", steps=30, function="bowl")
-    assert a.points == b.points
+    assert a.points.tolist() == b.points.tolist()
     assert_close(c.points, a.points, rtol=1e-12, atol=1e-15)
-    assert a.points != plain.points
+    assert a.points.tolist() != plain.points.tolist()
 
 
 def test_divergence_stops_the_run_at_the_step_it_happens() -> None:
@@ -196,7 +197,7 @@ def test_non_finite_iterate_is_divergence() -> None:
     # At the minimum with ε=0, RMSProp divides 0 by 0 on the first step.
     result = run("rmsprop", {"eps": 0.0}, steps=5, start=(0.0, 0.0))
     assert result.status == "diverged" and result.diverged_at == 1
-    assert result.points == [[0.0, 0.0]]
+    assert result.points.tolist() == [[0.0, 0.0]]
 
 
 def test_every_optimizer_resolves_its_defaults_in_bounds() -> None:

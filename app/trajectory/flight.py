@@ -32,6 +32,7 @@ class Flight:
         self.store_error: str | None = None  # why a ``whole`` worker could not store it
         self.error: BaseException | None = None
         self.followers = 0
+        self.abandoned = False  # every follower left and the computation was cancelled: join a new one
         self._changed = asyncio.Event()
         self._task: Task = pool.submit(work.answer if whole else work.stream, plan, dest)
         self._runner = asyncio.get_running_loop().create_task(self._collect(whole))
@@ -64,6 +65,7 @@ class Flight:
         """A follower is gone; the last one to go cancels an unfinished computation."""
         self.followers -= 1
         if self.followers <= 0 and not self.done:
+            self.abandoned = True
             self._task.cancel()
 
     async def follow(self) -> AsyncIterator[str]:

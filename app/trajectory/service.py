@@ -95,7 +95,7 @@ class TrajectoryService:
 
     def _flight(self, p: Prepared, *, whole: bool) -> Flight:
         flight = self._flights.get(p.key)
-        if flight is None or flight.done:
+        if flight is None or flight.done or flight.abandoned:  # a request arriving just after the last left
             flight = Flight(self.pool, p.plan, p.dest, whole=whole, landed=lambda f: self._land(p, f))
             self.computed += 1
             self._flights[p.key] = flight

@@ -40,7 +40,8 @@ def row(page: Page, run_id: str) -> Any:
 
 def test_the_history_lists_mine_pins_mine_and_shows_the_space_used(page: Page, live_server: str) -> None:
     mine = call(live_server, "POST", "/api/trajectories", OWNER_HEADERS, TRAJECTORY)["run_id"]
-    theirs = call(live_server, "POST", "/api/trajectories", OTHER_HEADERS, TRAJECTORY)["run_id"]
+    their_request = {**TRAJECTORY, "steps": 21}  # the same request would share mine (one record per request)
+    theirs = call(live_server, "POST", "/api/trajectories", OTHER_HEADERS, their_request)["run_id"]
     page.goto("/history")
     wait_state(page, "list")
     assert row(page, mine).count() == 1 and row(page, theirs).count() == 0  # yours only, by default

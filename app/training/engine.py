@@ -83,6 +83,7 @@ class Trainer:
         seeds: int = 1,
         device: str | torch.device = "cpu",
         record_every: int | None = None,
+        curves: bool = True,
     ) -> None:
         if not runs:
             raise ValueError("a job needs at least one run")
@@ -125,6 +126,7 @@ class Trainer:
         self.yty = float((y64 * y64).mean())
         for group in self.groups:
             self._make_steppers(group)
+        self.curves = curves  # False: each run keeps only its last point (a sweep's thousands of runs)
         self.grad_seconds = 0.0
         self.steps_done = 0
         self._seen = 0  # examples seen
@@ -192,6 +194,8 @@ class Trainer:
         epoch = seen / self.schedule.rows
         values = self._full_losses()  # S×W
         finite: list[bool] = torch.isfinite(values).all(dim=0).tolist()  # one seed's divergence is the run's
+        if not self.curves:
+            return self._record_last(index, epoch, values, finite, final)
         means: list[float] = values.double().mean(dim=0).tolist()
         lows: list[float] = values.min(dim=0).values.tolist()
         highs: list[float] = values.max(dim=0).values.tolist()
@@ -217,6 +221,32 @@ class Trainer:
                 stopped.append(i)
                 self._close(i, epoch)
         return Point(index, self.steps_done, epoch, points, stopped)
+
+    def _record_last(self, index: int, epoch: float, values: Tensor, finite: list[bool], final: bool) -> Point:
+        """Without curves: runs are visited only when one diverges and at the end, where each keeps
+        its last point (the previous point's losses are kept for that)."""
+        stopped: list[int] = []
+        if not all(finite):
+            for i in self._running():
+                if not finite[self.column_of[i]]:
+                    self.runs[i].status, self.runs[i].diverged_at = "diverged", epoch
+                    stopped.append(i)
+                    self._close(i, epoch)
+        if final:
+            means: list[float] = values.double().mean(dim=0).tolist()
+            lows: list[float] = values.min(dim=0).values.tolist()
+            highs: list[float] = values.max(dim=0).values.tolist()
+            per_seed: list[list[float]] = values.t().tolist()
+            for i in self._running():
+                col = self.column_of[i]
+                self.runs[i].add(epoch, RunPoint(means[col], lows[col], highs[col], self._elapsed(i)), per_seed[col])
+                self.runs[i].status = "done"
+                stopped.append(i)
+                self._close(i, epoch)
+        return Point(index, self.steps_done, epoch, [], stopped)
+
+    def _running(self) -> list[int]:
+        return [i for i, run in enumerate(self.runs) if run.status == "running"]
 
     def _elapsed(self, run: int) -> float:
         """Training time spent on a run so far: its share of its group's steps and of the gradients."""
@@ -249,24 +279,28 @@ class Trainer:
         return self.steps_done / self.schedule.steps
 
     def _epochs(self) -> Iterator[tuple[Tensor, Tensor, Tensor]]:
-        """Per epoch, every seed's shuffled data: X (S×n×(F+1)), its transpose, and −y (S×n×1)."""
+        """Per epoch, every seed's shuffled data in float64 (for ``_gradient``): X (S×n×(F+1)), its
+        transpose, and −y (S×n×1)."""
         sched = self.schedule
         per_seed = [batch_orders(sched.rows, sched.epochs, generator) for generator in self.generators]
         for orders in zip(*per_seed, strict=True):
             perm = torch.stack(orders).to(self.device)  # S×n
-            Xp = self.Xa[perm]
-            yield Xp, Xp.transpose(1, 2).contiguous(), self.neg_y[perm]
+            Xp = self.Xa[perm].double()
+            yield Xp, Xp.transpose(1, 2).contiguous(), self.neg_y[perm].double()
 
     def _gradient(self, Xp: Tensor, XpT: Tensor, neg_yp: Tensor, start: int, size: int) -> None:
-        """∇ of the minibatch's mean squared loss, for every seed and run: Xᵀ(Xθ − y)/size."""
+        """∇ of the minibatch's mean squared loss, for every seed and run: Xᵀ(Xθ − y)/size.
+
+        The float32 weights and residuals are multiplied and summed in float64, then rounded: a
+        product of two float32 numbers is exact in float64, so each sum comes out the same to the
+        last float32 bit whatever order the matrix kernel adds in. That order depends on how many
+        columns θ has, so without this a run's numbers would depend on how many runs share its
+        job; with it a run is bit for bit the same alone, beside others or as a sweep's cell.
+        """
         r = self.residuals[size]
         end = start + size
-        if self.seeds == 1:  # plain matrix products: one seed's curves stay bit for bit what they were
-            torch.addmm(neg_yp[0, start:end], Xp[0, start:end], self.theta[0], out=r[0])
-            self.grad[0].addmm_(XpT[0, :, start:end], r[0], beta=0.0, alpha=1.0 / size)
-            return
-        torch.baddbmm(neg_yp[:, start:end], Xp[:, start:end], self.theta, out=r)
-        self.grad.baddbmm_(XpT[:, :, start:end], r, beta=0.0, alpha=1.0 / size)
+        r.copy_(torch.baddbmm(neg_yp[:, start:end], Xp[:, start:end], self.theta.double()))
+        self.grad.copy_(torch.bmm(XpT[:, :, start:end], r.double()).mul_(1.0 / size))
 
     def points(self, should_stop: Callable[[], bool] | None = None) -> Iterator[Point]:
         """Train, yielding every recorded point; stop early (runs 'cancelled') when asked."""

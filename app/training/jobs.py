@@ -57,7 +57,9 @@ Listener = Callable[[JobRecord], None]
 
 class QueueFull(RuntimeError):
     def __init__(self, capacity: int, retry_after: int) -> None:
-        super().__init__(f"the job queue is full ({capacity} jobs running or waiting); retry in {retry_after} s")
+        super().__init__(
+            f"the job queue is full ({capacity} jobs and sweeps running or waiting); retry in {retry_after} s"
+        )
         self.retry_after = retry_after
 
 
@@ -67,10 +69,47 @@ class OwnerBusy(QueueFull):
     def __init__(self, limit: int, retry_after: int) -> None:
         RuntimeError.__init__(
             self,
-            f"you already have {limit} jobs queued or running (the limit per user); wait for one to end, "
-            f"or cancel one; retry in {retry_after} s",
+            f"you already have {limit} jobs or sweeps queued or running (the limit per user); wait for one "
+            f"to end, or cancel one; retry in {retry_after} s",
         )
         self.retry_after = retry_after
+
+
+class Admission:
+    """The job queue's bounds: at most ``capacity`` pieces of work queued or running at once, and at
+    most ``per_owner`` of them for one owner.
+
+    Training jobs and sweeps share one, so neither kind can crowd the other out of the limits a
+    server was given (``max_concurrent_jobs`` + ``max_queued_jobs``, ``max_jobs_per_client``).
+    """
+
+    def __init__(self, capacity: int, per_owner: int | None = None) -> None:
+        self.capacity, self.per_owner = capacity, per_owner
+        self._held: dict[str | None, int] = {}
+        self._lock = threading.Lock()
+
+    def enter(self, owner: str | None) -> str | None:
+        """Take a place: None when admitted, else why not ("owner": its share is used, "full")."""
+        with self._lock:
+            if self.per_owner is not None and owner is not None and self._held.get(owner, 0) >= self.per_owner:
+                return "owner"
+            if sum(self._held.values()) >= self.capacity:
+                return "full"
+            self._held[owner] = self._held.get(owner, 0) + 1
+            return None
+
+    def leave(self, owner: str | None) -> None:
+        with self._lock:
+            left = self._held.get(owner, 0) - 1
+            if left > 0:
+                self._held[owner] = left
+            else:
+                self._held.pop(owner, None)
+
+    @property
+    def held(self) -> int:
+        with self._lock:
+            return sum(self._held.values())
 
 
 class JobNotFound(KeyError):
@@ -258,9 +297,11 @@ class JobManager:
         listeners: Iterable[Listener] = (),
         *,
         max_per_owner: int | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.max_concurrent, self.max_queued, self.max_kept = max_concurrent, max_queued, max_kept
-        self.max_per_owner = max_per_owner
+        self.admission = admission or Admission(max_concurrent + max_queued, max_per_owner)
+        self.max_per_owner = self.admission.per_owner
         self.torch_threads = torch_threads
         self.listeners: list[Listener] = list(listeners)
         self.lock = threading.RLock()
@@ -305,18 +346,18 @@ class JobManager:
 
     @property
     def capacity(self) -> int:
-        return self.max_concurrent + self.max_queued
+        return self.admission.capacity
 
     def submit(self, plan: JobPlan) -> Job:
         job = Job(plan)
         with self.lock:
             if self._stopping:
                 raise QueueFull(self.capacity, 5)
-            if self.max_per_owner is not None and plan.owner is not None:
+            refusal = self.admission.enter(plan.owner)
+            if refusal == "owner":
                 mine = [j for j in (*self._pending, *self._running) if j.owner == plan.owner]
-                if len(mine) >= self.max_per_owner:
-                    raise OwnerBusy(self.max_per_owner, self._retry_after(mine))
-            if len(self._pending) + len(self._running) >= self.capacity:
+                raise OwnerBusy(self.admission.per_owner or 0, self._retry_after(mine))
+            if refusal == "full":
                 raise QueueFull(self.capacity, self._retry_after(self._running))
             self._jobs[job.id] = job
             first = job.record(curves=False)
@@ -521,6 +562,7 @@ class JobManager:
             self._emit(job, "run", run.outcome(i))
 
     def _finish(self, job: Job, status: str, error: str | None) -> None:
+        self.admission.leave(job.owner)
         with self.lock:
             job.status, job.error, job.finished_at = status, error, time.time()
             for run in job.runs:

@@ -103,7 +103,7 @@ def test_one_owner_may_queue_only_its_share_of_jobs(settings: Settings) -> None:
         mine = [submit(alice, LONG_JOB) for _ in range(2)]
         refused = alice.post("/api/jobs", json=LONG_JOB)
         assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
-        assert "2 jobs queued or running (the limit per user)" in refused.json()["detail"]
+        assert "2 jobs or sweeps queued or running (the limit per user)" in refused.json()["detail"]
         theirs = submit(bob, LONG_JOB)  # someone else is not held up by alice's share
         alice.post(f"/api/jobs/{mine[0]}/cancel")
         until(alice, mine[0], {"cancelled"})

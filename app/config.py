@@ -79,6 +79,13 @@ class Settings(BaseSettings):
         description="optimizer steps (epochs × minibatches per epoch) one training job may take; more → 422",
     )
     max_kept_jobs: int = Field(200, ge=1, le=100_000, description="finished jobs kept in memory with their events")
+    # --- sweeps ---
+    max_sweep_work: int = Field(
+        20_000_000,
+        ge=1,
+        le=10_000_000_000,
+        description="cells × steps one sweep may take (training: steps = epochs × minibatches); more → 422",
+    )
     max_upload_bytes: int = Field(
         10 * 1024 * 1024,
         ge=1024,

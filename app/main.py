@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,13 +13,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import book, datasets, debug, docs, errors, jobs, meta, pages, runs, trajectories
+from app.api import book, datasets, debug, docs, errors, jobs, meta, pages, runs, sweeps, trajectories
 from app.api.security import install as install_security
 from app.config import Settings, get_settings
 from app.data.registry import DatasetRegistry
 from app.history.listener import JobHistory
 from app.history.store import RunStore, StoreUnavailable
-from app.training.jobs import JobManager
+from app.history.sweeps import SweepHistory
+from app.sweep.cells import SweepCells
+from app.sweep.manager import SweepManager
+from app.training.jobs import Admission, JobManager
 from app.trajectory.pool import WorkerPool
 from app.trajectory.service import TrajectoryService
 from app.trajectory.work import History
@@ -64,23 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("could not mark the runs of the last process as interrupted: %s", exc)
         if settings.warm_up:
             _warm_up()
-        # Data sets, then the job workers; unfinished jobs end 'interrupted'.
+        # Jobs and sweeps take places in one queue, with one share per owner; unfinished ones end 'interrupted'.
+        queue = Admission(settings.max_concurrent_jobs + settings.max_queued_jobs, settings.max_jobs_per_client)
         jobs = JobManager(
             settings.max_concurrent_jobs,
             settings.max_queued_jobs,
             settings.max_kept_jobs,
             settings.torch_threads,
-            max_per_owner=settings.max_jobs_per_client,
+            admission=queue,
         )
-        app.state.datasets = DatasetRegistry(
-            settings.data_dir,
-            settings.upload_memory_mb * 2**20,
-            uploads_dir=settings.uploads_path,
-            in_use=jobs.active_dataset_ids,
-        )
-        app.state.jobs = jobs
-        jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
-        jobs.start()
         # The 2D service: its workers are forked now when warming up, else on the first comparison.
         pool = WorkerPool(settings.worker_count)
         app.state.trajectories = TrajectoryService(
@@ -91,9 +87,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         if settings.warm_up:
             pool.start()
+        # Sweeps: their 2D cells go to the same worker pool (from the sweep threads, through this loop).
+        sweeps = SweepManager(
+            SweepCells(pool, asyncio.get_running_loop()),
+            queue,
+            max_concurrent=settings.max_concurrent_jobs,
+            max_kept=settings.max_kept_jobs,
+            listeners=[SweepHistory(app.state.store)],
+        )
+        app.state.datasets = DatasetRegistry(
+            settings.data_dir,
+            settings.upload_memory_mb * 2**20,
+            uploads_dir=settings.uploads_path,
+            in_use=lambda: jobs.active_dataset_ids() | sweeps.active_dataset_ids(),
+        )
+        app.state.jobs, app.state.sweeps = jobs, sweeps
+        jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
+        jobs.start()
+        sweeps.start()
         try:
             yield
         finally:
+            sweeps.stop()  # a sweep thread never waits on this loop: it stops at its next look
             await pool.close()
             jobs.stop()  # this lifespan's own workers, even if another has started since
 
@@ -108,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(runs.router)
     app.include_router(datasets.router)
     app.include_router(jobs.router)
+    app.include_router(sweeps.router)
     app.include_router(book.router)  # GET /api/book: the chapter's printed results
     app.include_router(debug.router)  # GET /api/debug/stats: counts that show leaks
     docs.install(app)

@@ -274,7 +274,7 @@ class TrajectoryResponse(BaseModel):
 
 class RunSummary(BaseModel):
     id: str
-    kind: Literal["trajectory", "training"]
+    kind: Literal["trajectory", "training", "sweep"]
     status: str = Field(description="done, failed, cancelled, interrupted, queued or running")
     title: str
     optimizers: list[str]
@@ -290,7 +290,7 @@ class RunSummary(BaseModel):
 class RunDetail(RunSummary):
     config: dict[str, Any]
     series: list[dict[str, Any]] = Field(
-        description="per run: points, values, lr_eff (trajectory) or epochs, losses (training)",
+        description="per run: points, values, lr_eff (trajectory), epochs, losses (training) or cells (sweep)",
     )
 
 

@@ -18,6 +18,7 @@ from app.api.security import SlotLimiter, client_key
 from app.config import Settings
 from app.data.registry import DatasetRegistry
 from app.history.store import RunStore
+from app.sweep.manager import Sweep, SweepManager, SweepNotFound
 from app.training.jobs import Job, JobManager, JobNotFound
 from app.trajectory.service import TrajectoryService
 
@@ -199,3 +200,31 @@ async def stream_cleanup() -> AsyncIterator[Cleanup]:
 
 
 StreamCleanup = Annotated[Cleanup, Depends(stream_cleanup)]
+
+
+# --- sweeps -----------------------------------------------------------------------------------
+
+
+def get_sweeps(request: Request) -> SweepManager:
+    sweeps: SweepManager | None = getattr(request.app.state, "sweeps", None)
+    if sweeps is None:
+        raise HTTPException(503, "the sweep manager is not running")
+    return sweeps
+
+
+SweepsDep = Annotated[SweepManager, Depends(get_sweeps)]
+
+
+def found_sweep(sweep_id: str, sweeps: SweepsDep, store: StoreDep) -> Sweep:
+    """A sweep this server process keeps; an older one is history: 404 pointing at its record."""
+    try:
+        return sweeps.get(sweep_id)
+    except SweepNotFound:
+        if len(sweep_id) <= 64 and store.get(sweep_id) is not None:
+            raise HTTPException(
+                404, f"sweep '{sweep_id}' is no longer live; its record is at /api/runs/{sweep_id}"
+            ) from None
+        raise HTTPException(404, f"no sweep '{sweep_id}'") from None
+
+
+SweepDep = Annotated[Sweep, Depends(found_sweep)]

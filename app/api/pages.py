@@ -39,6 +39,7 @@ class View:
 VIEWS: tuple[View, ...] = (
     View("/", "2D lab", "index.html", "2D lab: optimizers side by side"),
     View("/training", "Training", "training.html", "Training: linear regression on airfoil"),
+    View("/sweep", "Sweep", "sweep.html", "Sweep: where in (η, γ) does each optimizer work?"),
     View("/history", "History", "history.html", "Run history"),
     View("/book", "Book", "book.html", "The book, live: chapter 7's printed results re-run"),
 )
@@ -65,11 +66,13 @@ for _view in VIEWS:
 # --- permanent links to stored runs ------------------------------------------------
 
 HISTORY = next(v for v in VIEWS if v.path == "/history")
+SWEEP = next(v for v in VIEWS if v.path == "/sweep")
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: str, request: Request, store: StoreDep) -> HTMLResponse:
-    """A stored run's permanent page: the History view opened on it; an unknown id is a 404 page."""
+    """A stored run's permanent page: the History view opened on it (a sweep: the Sweep view); an
+    unknown id is a 404 page."""
     nav = _nav(HISTORY)
     try:
         record = store.get(run_id) if len(run_id) <= 64 else None
@@ -79,5 +82,6 @@ def run_page(run_id: str, request: Request, store: StoreDep) -> HTMLResponse:
     if record is None:
         context = {"version": __version__, "nav": nav, "title": "Run not found", "run_id": run_id}
         return templates.TemplateResponse(request, "run_404.html", context, status_code=404)
-    context = {"version": __version__, "nav": nav, "title": record.title, "run_id": record.id}
-    return templates.TemplateResponse(request, HISTORY.template, context)
+    view = SWEEP if record.kind == "sweep" else HISTORY
+    context = {"version": __version__, "nav": _nav(view), "title": record.title, "run_id": record.id}
+    return templates.TemplateResponse(request, view.template, context)

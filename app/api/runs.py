@@ -62,7 +62,7 @@ def list_runs(
     store: StoreDep,
     caller: CallerDep,
     scope: Literal["own", "all"] = Query("own", description="own: this browser's records; all: everyone's"),
-    kind: Literal["trajectory", "training"] | None = None,
+    kind: Literal["trajectory", "training", "sweep"] | None = None,
     optimizer: str | None = Query(None, max_length=32, description="one of GET /api/optimizers"),
     status: str | None = Query(None, max_length=32, pattern=r"^[a-z_]+$"),
     offset: int = Query(0, ge=0, le=1_000_000),

@@ -1,4 +1,5 @@
-"""A stored record as CSV: one row per point (2D comparison) or per loss point (training job)."""
+"""A stored record as CSV: one row per point (2D comparison), per loss point (training job) or per
+cell (sweep)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,25 @@ from typing import Any
 from app.history.store import RunRecord
 
 
+def _sweep_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
+    """One row per cell, row by row (Y), then column by column (X)."""
+    x, y = record.config["axes"]
+    metrics = list(record.config["metrics"])
+    cells = record.series[0].get("cells", {}) if record.series else {}
+    header = ["row", "col", x["param"], y["param"], *metrics]
+    rows = []
+    for r, y_value in enumerate(y["values"]):
+        for c, x_value in enumerate(x["values"]):
+            values = [cells[name][r][c] if name in cells else None for name in metrics]
+            rows.append([r, c, x_value, y_value, *values])
+    return header, rows
+
+
 def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
-    """One row per point (trajectory) or per loss point (training), runs one after another."""
+    """One row per point (trajectory), per loss point (training), runs one after another, or per cell."""
     rows: list[list[Any]] = []
+    if record.kind == "sweep":
+        return _sweep_rows(record)
     if record.kind == "trajectory":
         header = ["run", "optimizer", "impl", "step", "x1", "x2", "value", "lr_eff_x1", "lr_eff_x2"]
         for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):

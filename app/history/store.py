@@ -24,7 +24,7 @@ from typing import Any
 
 from app.history.database import Database, StoreUnavailable
 
-KINDS = ("trajectory", "training")
+KINDS = ("trajectory", "training", "sweep")
 ACTIVE = ("queued", "running")
 
 __all__ = ["ACTIVE", "KINDS", "MIGRATIONS", "RunFilter", "RunRecord", "RunStore", "StoreUnavailable", "Usage"]

@@ -188,13 +188,27 @@ def test_head_answers_wherever_get_does(client: TestClient) -> None:
     run_id = client.post("/api/trajectories", json=BOOK).json()["run_id"]
     job_id = submit(client, BOOK_JOB)
     stream(client, job_id)
-    ids = {"run_id": run_id, "job_id": job_id, "dataset_id": "synthetic"}
+    axes = [{"param": "eta", "values": [0.1, 0.4]}, {"param": "gamma", "values": [0.9]}]
+    body = {"kind": "trajectory", "optimizer": "rmsprop", "axes": axes}
+    sweep_id = client.post("/api/sweeps", json=body).json()["id"]
+    client.get(f"/api/sweeps/{sweep_id}/events")  # to its end
+    ids = {"run_id": run_id, "job_id": job_id, "dataset_id": "synthetic", "sweep_id": sweep_id}
     paths = [
         re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
         for path, item in client.get("/openapi.json").json()["paths"].items()
         if "get" in item
     ]
-    pages = ["/", "/training", "/history", f"/runs/{run_id}", "/docs", "/static/favicon.svg", "/vendor/plotly.min.js"]
+    pages = [
+        "/",
+        "/training",
+        "/sweep",
+        "/history",
+        f"/runs/{run_id}",
+        f"/runs/{sweep_id}",
+        "/docs",
+        "/static/favicon.svg",
+        "/vendor/plotly.min.js",
+    ]
     assert len(paths) >= 12
     for path in [*paths, *pages]:
         get = client.get(path, headers=ADMIN)

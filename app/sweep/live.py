@@ -1,0 +1,133 @@
+"""One sweep as the manager keeps it: its state, its cells so far and its event log, and a reader of
+that log. Mutated only under the manager's lock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from app.sweep.plan import SweepPlan
+from app.sweep.state import Cells, SweepState, problem_data
+from app.training.jobs import TERMINAL
+
+WAKE_SECONDS = 5.0  # a subscriber re-checks at least this often
+
+
+@dataclass(frozen=True)
+class SweepEvent:
+    id: int
+    name: str  # meta | progress | done
+    data: dict[str, Any]
+
+
+class Sweep:
+    """State and event log of one sweep; mutated only under the manager's lock."""
+
+    def __init__(self, plan: SweepPlan) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.plan = plan
+        self.status = "queued"
+        self.created_at = time.time()
+        self.started_at: float | None = None
+        self.finished_at: float | None = None
+        self.error: str | None = None
+        rows, cols = plan.shape
+        self.cells: Cells = {name: [[None] * cols for _ in range(rows)] for name in plan.metrics}
+        self.row_done = [False] * rows
+        self.events: list[SweepEvent] = []
+        self.subscribers: set[SweepSubscription] = set()
+        self.cancel = threading.Event()
+        self.stop_as = "cancelled"  # or "interrupted" when the server stops
+        self.ended = threading.Event()  # set once ``done`` is in the log
+        self.stored = False  # the history took its terminal state
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def rows_done(self) -> int:
+        return sum(self.row_done)
+
+    @property
+    def progress(self) -> float:
+        return self.rows_done / len(self.row_done)
+
+    def state(self, cells: bool = True) -> SweepState:
+        now = self.finished_at or time.time()
+        plan = self.plan
+        return SweepState(
+            id=self.id,
+            kind=plan.kind,
+            status=self.status,
+            created_at=self.created_at,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            seconds=(now - self.started_at) if self.started_at else 0.0,
+            progress=self.progress,
+            rows_done=self.rows_done,
+            optimizer=plan.optimizer,
+            impl=plan.impl,
+            hyperparams=dict(plan.hyperparams),
+            problem=problem_data(plan),
+            axes=[axis.as_dict() for axis in plan.axes],
+            metrics=list(plan.metrics),
+            error=self.error,
+            cancel_requested=self.cancel.is_set() and not self.terminal,
+            last_event_id=len(self.events),
+            run_id=self.id if self.stored else None,
+            cells={name: [list(row) for row in grid] for name, grid in self.cells.items()} if cells else None,
+            owner=plan.owner,
+        )
+
+
+class SweepSubscription:
+    """One reader of one sweep's events, on an asyncio loop; the worker wakes it."""
+
+    def __init__(self, lock: threading.RLock, sweep: Sweep, after: int) -> None:
+        self.lock, self.sweep, self.cursor = lock, sweep, after
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+
+    def notify(self) -> None:
+        with contextlib.suppress(RuntimeError):  # a closed loop: its client is gone
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def take(self) -> tuple[list[SweepEvent], bool]:
+        """Events after the cursor, and whether the stream is complete (``done`` delivered)."""
+        self._wake.clear()
+        with self.lock:
+            events = self.sweep.events[self.cursor :]
+            self.cursor += len(events)
+            complete = self.sweep.ended.is_set() and self.cursor >= len(self.sweep.events)
+        return events, complete
+
+    async def wait(self, timeout: float = WAKE_SECONDS) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def close(self) -> None:
+        with self.lock:
+            self.sweep.subscribers.discard(self)
+
+
+def meta_event(state: SweepState) -> dict[str, Any]:
+    """The first event: what the sweep is, its axes and the shape of its cells."""
+    return {
+        "id": state.id,
+        "kind": state.kind,
+        "status": state.status,
+        "created_at": state.created_at,
+        "optimizer": state.optimizer,
+        "impl": state.impl,
+        "hyperparams": state.hyperparams,
+        "problem": state.problem,
+        "axes": state.axes,
+        "metrics": state.metrics,
+        "shape": [len(state.axes[1]["values"]), len(state.axes[0]["values"])],
+    }

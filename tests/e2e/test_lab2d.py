@@ -97,7 +97,7 @@ def test_page_loads_offline_without_console_errors(page: Page, page_log: PageLog
     open_lab(page)
     assert page.title().endswith("Optimizer Lab")
     nav = page.locator(".site-nav .nav-link")
-    assert nav.all_inner_texts() == ["2D lab", "Training", "History", "Book"]
+    assert nav.all_inner_texts() == ["2D lab", "Training", "Sweep", "History", "Book"]
     assert page.locator(".site-nav [aria-current=page]").inner_text() == "2D lab"
     assert page.locator("#fn-formula .formula-line").get_attribute("title") == "f(x) = 0.1x_1^2 + 2x_2^2"
     assert page.evaluate("() => document.querySelector('#fn-formula math').namespaceURI") == MATHML

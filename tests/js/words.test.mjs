@@ -17,6 +17,12 @@ test("a record's result in the list: final loss or f, diverged said plainly", ()
   assert.equal(resultText(training), "adam: loss 0.243452 · sgd: diverged · rmsprop: cancelled");
   const comparison = { kind: "trajectory", runs: [{ optimizer: "adagrad", status: "ok", final_value: 0.617962 }] };
   assert.equal(resultText(comparison), "adagrad: f 0.618");
+  const sweep = { kind: "sweep", runs: [{
+    optimizer: "momentum", status: "done", cells: 4096, diverged: 12,
+    best: { row: 3, col: 9, eta: 0.44014, gamma: 0.792, value: 1.23456e-7 },
+  }] };
+  assert.equal(resultText(sweep), "momentum: best 1.235e-7 at eta=0.4401, gamma=0.792 · 12 of 4096 cells diverged");
+  assert.equal(resultText({ kind: "sweep", runs: [{ optimizer: "gd", status: "queued", best: null }] }), "gd: queued");
 });
 
 test("stored runs are tagged by letter alone, or by record and letter when compared", () => {

@@ -1,12 +1,14 @@
-// Following one training job live: GET /api/jobs/{id}/events through the browser's EventSource
-// (the stream is a GET, so the browser's own reconnect with Last-Event-ID does the resuming).
-// Events are applied once each, in id order; the source is closed on `end` (else the browser
-// would reconnect to a finished job). A refused (re)connection falls back to the job's record.
+// Following one training job (or one sweep) live: GET <resource>/events through the browser's
+// EventSource (the stream is a GET, so the browser's own reconnect with Last-Event-ID does the
+// resuming). Events are applied once each, in id order; the source is closed on the last event
+// (`end` for a job, `done` for a sweep; else the browser would reconnect to a finished one). A
+// refused (re)connection falls back to the resource itself (GET <resource>).
 
 import { ApiError, getJSON } from "./api.js";
 import { parseJSON } from "./json.js";
 
-const EVENTS = ["job", "status", "progress", "run", "end"];
+const JOB_EVENTS = ["job", "status", "progress", "run", "end"];
+const SWEEP_EVENTS = ["meta", "progress", "done"];
 const RETRY_MS = 2000;
 const MAX_RETRIES = 10;
 
@@ -19,8 +21,17 @@ const MAX_RETRIES = 10;
  *  - `onError(err)` when the job cannot be followed any more (gone, or the server unreachable)
  * Returns {close()}.
  */
-export function followJob(id, { statuses, after = 0, onEvent, onRecord, onTrouble = () => {}, onError }) {
-  const base = `/api/jobs/${encodeURIComponent(id)}`;
+export function followJob(id, options) {
+  return followEvents(`/api/jobs/${encodeURIComponent(id)}`, JOB_EVENTS, options);
+}
+
+/** Follow sweep `id` as followJob follows a job (its events `meta`, `progress`…, `done`). */
+export function followSweep(id, options) {
+  return followEvents(`/api/sweeps/${encodeURIComponent(id)}`, SWEEP_EVENTS, options);
+}
+
+function followEvents(base, events, { statuses, after = 0, onEvent, onRecord, onTrouble = () => {}, onError }) {
+  const final = events[events.length - 1];
   let last = after;
   let source = null;
   let closed = false;
@@ -41,7 +52,7 @@ export function followJob(id, { statuses, after = 0, onEvent, onRecord, onTroubl
       retries = 0;
       onTrouble(null);
     };
-    for (const name of EVENTS) {
+    for (const name of events) {
       source.addEventListener(name, (event) => {
         if (closed) return;
         const eventId = Number(event.lastEventId);
@@ -50,7 +61,7 @@ export function followJob(id, { statuses, after = 0, onEvent, onRecord, onTroubl
           last = eventId;
         }
         onEvent(name, parseJSON(event.data), eventId);
-        if (name === "end") close();
+        if (name === final) close();
       });
     }
     source.onerror = () => {
@@ -91,7 +102,7 @@ export function followJob(id, { statuses, after = 0, onEvent, onRecord, onTroubl
     retries += 1;
     if (retries > MAX_RETRIES) {
       close();
-      onError(new ApiError(0, "lost the job's event stream and could not get it back"));
+      onError(new ApiError(0, "lost the event stream and could not get it back"));
       return;
     }
     onTrouble(record ? "stream refused, retrying…" : "cannot reach the server, retrying…");

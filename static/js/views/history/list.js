@@ -5,8 +5,20 @@ import { el } from "../../lib/dom.js";
 import { figure, when } from "../../lib/format.js";
 import { pinControl } from "./state.js";
 
-/** "adam: loss 0.243452 · sgd: diverged" (training) or "adagrad: f 2.26 · …" (2D). */
+const KIND_TEXT = { training: "training", trajectory: "2D", sweep: "sweep" };
+
+/** "rmsprop: best 1.2e-5 at eta=0.4, gamma=0.9 · 12 of 4096 cells diverged" (a sweep). */
+function sweepText(run) {
+  const best = run.best;
+  const where = best ? Object.entries(best).filter(([k]) => !["row", "col", "value"].includes(k)) : [];
+  const head = best ? `${run.optimizer}: best ${figure(best.value, 4)} at ${where.map(([k, v]) => `${k}=${figure(v, 4)}`).join(", ")}`
+    : `${run.optimizer}: ${run.status}`;
+  return run.diverged ? `${head} · ${run.diverged} of ${run.cells} cells diverged` : head;
+}
+
+/** "adam: loss 0.243452 · sgd: diverged" (training), "adagrad: f 2.26 · …" (2D), or a sweep's best cell. */
 export function resultText(item) {
+  if (item.kind === "sweep") return item.runs.map(sweepText).join(" · ");
   return item.runs.map((run) => {
     if (run.status === "diverged") return `${run.optimizer}: diverged`;
     if (item.kind === "training") {
@@ -32,6 +44,8 @@ export function listRow(item, { ticked, onTick, onPin }) {
   const box = el("input", {
     type: "checkbox", class: "pick", value: item.id, dataset: { kind: item.kind },
     "aria-label": `compare ${item.title}`, checked: ticked,
+    // A sweep's heatmap opens on its own page; overlaying sweeps is not a thing.
+    disabled: item.kind === "sweep", title: item.kind === "sweep" ? "a sweep opens on its own page" : undefined,
   });
   box.addEventListener("change", () => onTick(box.checked));
   const link = el("a", { href: `/runs/${item.id}`, text: item.title, class: "run-link" });
@@ -43,7 +57,7 @@ export function listRow(item, { ticked, onTick, onPin }) {
     el("td", { class: "nowrap" }, [el("time", {
       datetime: new Date(item.created_at * 1000).toISOString(), text: when(item.created_at),
     })]),
-    el("td", { class: "nowrap", text: item.kind === "training" ? "training" : "2D" }),
+    el("td", { class: "nowrap", text: KIND_TEXT[item.kind] ?? item.kind }),
     el("td", {}, [link]),
     el("td", {}, [el("span", { class: `status status-${item.status}`, text: item.status })]),
     el("td", { class: "result-cell", text: resultText(item) }),

@@ -9,6 +9,7 @@ import { $, el, showLink, showText } from "../../lib/dom.js";
 import { clearFieldErrors, createOptimizerPanel, showFormErrors } from "../../lib/form.js";
 import { formatNumber, resultLine } from "../../lib/format.js";
 import { createBanner, failureKind, startView } from "../../lib/messages.js";
+import { sweepLink } from "../../lib/sweep-link.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "../../lib/url-state.js";
 import { eventToData } from "../../plots/chart.js";
 import { CONTOUR, SURFACE, createLabCharts } from "./charts.js";
@@ -195,6 +196,8 @@ class Lab2D {
       return;
     }
     writeUrlState(state, { replace: !push });
+    const { fn, expr, x1, x2, steps, seed } = state;
+    showLink($("sweep-link"), sweepLink({ kind: "trajectory", fn, expr, x1, x2, steps, seed }, [state.a, state.b]));
     this.root.dataset.runs = String(++this.runCount);
     const controller = new AbortController();
     this.controller = controller;

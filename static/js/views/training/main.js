@@ -5,11 +5,12 @@
 
 import { ApiError, fieldErrors, getJSON, postJSON } from "../../lib/api.js";
 import { byName, loadCatalogue } from "../../lib/catalogue.js";
-import { $, showChildren } from "../../lib/dom.js";
+import { $, showChildren, showLink } from "../../lib/dom.js";
 import { clearFieldErrors, showFormErrors } from "../../lib/form.js";
 import { followJob } from "../../lib/job-stream.js";
 import { isObject } from "../../lib/json.js";
 import { createBanner, failureKind, startView } from "../../lib/messages.js";
+import { sweepLink } from "../../lib/sweep-link.js";
 import { onUrlStateChange, readUrlState, writeUrlState } from "../../lib/url-state.js";
 import { createTrainingCharts } from "./charts.js";
 import { createDatasetPicker } from "./datasets.js";
@@ -55,6 +56,11 @@ class TrainingView {
     });
     if (url.job) await this.attach(url.job, { fillForm: !isObject(url.a) });
     else this.setState("idle");
+    if (url.run === "1" && !url.job) {
+      // A sweep's cell: train it now (the entry without run=1 stays in history, so back does not retrain).
+      writeUrlState(toUrl(this.currentForm()), { replace: true });
+      await this.run();
+    }
   }
 
   bindControls() {
@@ -77,12 +83,20 @@ class TrainingView {
 
   // --- form <-> URL --------------------------------------------------------------------------
 
-  applyForm = (form) => writeForm(form, this.picker, this.runs);
+  applyForm = (form) => {
+    writeForm(form, this.picker, this.runs);
+    this.showSweepLink(this.currentForm());
+  };
+
+  showSweepLink({ runs, ...problem }) {
+    showLink($("sweep-link"), sweepLink({ kind: "training", ...problem }, runs));
+  }
 
   currentForm = () => readForm(this.picker, this.runs);
 
   formChanged() {
     writeUrlState(toUrl(this.currentForm(), this.job?.id, this.charts.axis), { replace: true });
+    this.showSweepLink(this.currentForm());
   }
 
   // --- status and errors ---------------------------------------------------------------------

@@ -69,7 +69,9 @@ def evaluate_loss_at_once(
         return float(squared_loss(net(X), y).mean())
 
 
-def reference_job(X: Tensor, y: Tensor, seed: int, evaluate: Callable[..., float]) -> list[float]:
+def reference_job(
+    X: Tensor, y: Tensor, seed: int, evaluate: Callable[..., float], eta: float = ETA, gamma: float = GAMMA
+) -> list[float]:
     """The book-style loop, RMSProp, batch 10, 2 epochs, full-data loss every 100 examples."""
     torch.manual_seed(seed)
     data_iter = DataLoader(TensorDataset(X, y), batch_size=10, shuffle=True)
@@ -80,7 +82,7 @@ def reference_job(X: Tensor, y: Tensor, seed: int, evaluate: Callable[..., float
         return features @ w + b
 
     states = [torch.zeros_like(w), torch.zeros_like(b)]
-    hp = {"lr": ETA, "gamma": GAMMA}
+    hp = {"lr": eta, "gamma": gamma}
     losses = [evaluate(net, data_iter, X, y)]
     n = 0
     for _ in range(2):

@@ -63,7 +63,9 @@ class Database:
         self.migrations = tuple(migrations)
         self._lock = threading.Lock()  # one thread recreates a vanished file
         self.start_problem: str | None = None
+        self._keeper: sqlite3.Connection | None = None
         self._open_at_start()
+        self._hold_open()
 
     # --- start-up -----------------------------------------------------------------------------
 
@@ -184,6 +186,25 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._create_or_check()
             self.start_problem = None
+            self._hold_open()
+
+    def _hold_open(self) -> None:
+        """Keep one idle connection for the server's life. SQLite checkpoints the WAL into the file,
+        with an fsync, whenever the last connection to it closes, which each short-lived operation's
+        connection otherwise is: a save then waited several milliseconds for the disk."""
+        old, self._keeper = self._keeper, None
+        if old is not None:
+            old.close()
+        try:
+            keeper = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error:
+            return  # a read-only or broken file: every operation says so on its own
+        try:
+            keeper.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+        except sqlite3.Error:
+            keeper.close()
+            return
+        self._keeper = keeper
 
     def problem(self) -> str | None:
         """Why the history cannot be read or written right now, or None when it can.

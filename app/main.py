@@ -22,7 +22,8 @@ from app.history.store import RunStore, StoreUnavailable
 from app.history.sweeps import SweepHistory
 from app.sweep.cells import SweepCells
 from app.sweep.manager import SweepManager
-from app.training.jobs import Admission, JobManager
+from app.training.admission import Admission
+from app.training.jobs import JobManager
 from app.trajectory.pool import WorkerPool
 from app.trajectory.service import TrajectoryService
 from app.trajectory.work import History

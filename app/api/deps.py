@@ -19,7 +19,8 @@ from app.config import Settings
 from app.data.registry import DatasetRegistry
 from app.history.store import RunStore
 from app.sweep.manager import Sweep, SweepManager, SweepNotFound
-from app.training.jobs import Job, JobManager, JobNotFound
+from app.training.job import Job, JobNotFound
+from app.training.jobs import JobManager
 from app.trajectory.service import TrajectoryService
 
 log = logging.getLogger(__name__)

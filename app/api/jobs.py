@@ -21,7 +21,7 @@ from app.api.access import Caller
 from app.api.deps import CallerDep, DatasetsDep, JobDep, JobsDep, SettingsDep, StreamCleanup, StreamSlot
 from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, too_many
 from app.schemas import JobCreated, JobOut, JobRequest, JobSummary
-from app.training.jobs import NotCancellable, QueueFull
+from app.training.job import NotCancellable, QueueFull
 from app.training.plan import plan_job
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])

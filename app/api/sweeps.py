@@ -25,7 +25,7 @@ from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, to
 from app.sweep.plan import plan_sweep
 from app.sweep.schemas import SweepCreated, SweepOut, SweepRequest
 from app.sweep.state import SweepState
-from app.training.jobs import NotCancellable, QueueFull
+from app.training.job import NotCancellable, QueueFull
 
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
 

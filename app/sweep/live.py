@@ -13,7 +13,7 @@ from typing import Any
 
 from app.sweep.plan import SweepPlan
 from app.sweep.state import Cells, SweepState, problem_data
-from app.training.jobs import TERMINAL
+from app.training.job import TERMINAL
 
 WAKE_SECONDS = 5.0  # a subscriber re-checks at least this often
 

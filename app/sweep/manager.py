@@ -24,7 +24,8 @@ from typing import Any, Protocol
 from app.sweep.live import Sweep, SweepEvent, SweepSubscription, meta_event
 from app.sweep.plan import SweepPlan, TrainingProblem
 from app.sweep.state import RowBlock, SweepState
-from app.training.jobs import Admission, NotCancellable, OwnerBusy, QueueFull
+from app.training.admission import Admission
+from app.training.job import NotCancellable, OwnerBusy, QueueFull
 
 log = logging.getLogger(__name__)
 

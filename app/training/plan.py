@@ -12,7 +12,7 @@ from app.data.registry import DatasetRegistry, DatasetUnavailable
 from app.optim.registry import get_optimizer
 from app.schemas import JobRequest
 from app.training.engine import resolve_device
-from app.training.jobs import JobPlan
+from app.training.job import JobPlan
 from app.training.runs import RunConfig
 from app.validation import FieldProblem, Refused
 

@@ -3,7 +3,7 @@ from typing import get_args
 from fastapi.testclient import TestClient
 
 from app.schemas import JobStatus
-from app.training.jobs import TERMINAL
+from app.training.job import TERMINAL
 
 
 def test_healthz_reports_ok(client: TestClient) -> None:

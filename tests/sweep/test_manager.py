@@ -13,7 +13,8 @@ from app.sweep.axes import Axis
 from app.sweep.manager import SweepManager
 from app.sweep.plan import SweepPlan, TrainingProblem
 from app.sweep.state import RowBlock, SweepState
-from app.training.jobs import Admission, NotCancellable, QueueFull
+from app.training.admission import Admission
+from app.training.job import NotCancellable, QueueFull
 from tests.utils import WAIT
 
 ROWS, COLS = 4, 3

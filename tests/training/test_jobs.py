@@ -12,7 +12,8 @@ import pytest
 
 from app.data.synthetic import make_synthetic
 from app.optim.registry import get_optimizer
-from app.training.jobs import Job, JobEvent, JobManager, JobNotFound, JobPlan, NotCancellable, QueueFull
+from app.training.job import Job, JobEvent, JobNotFound, JobPlan, NotCancellable, QueueFull
+from app.training.jobs import JobManager
 from app.training.runs import RunConfig
 
 DATA = make_synthetic()
@@ -250,7 +251,7 @@ def test_a_crash_in_training_fails_the_job(manager: JobManager, monkeypatch: pyt
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("out of memory on the device")
 
-    monkeypatch.setattr("app.training.jobs.Trainer", broken)
+    monkeypatch.setattr("app.training.worker.Trainer", broken)
     job = manager.submit(plan())
     assert manager.wait(job.id, WAIT)
     record = manager.record(job.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.book import catalogue
-from app.schemas import BookOut
+from app.schemas.book import BookOut
 
 router = APIRouter(tags=["book"])
 

@@ -24,7 +24,7 @@ from app.api.deps import CallerDep, DatasetsDep, SettingsDep
 from app.api.errors import DETAIL, FORBIDDEN, RETRY_AFTER, refused, too_many
 from app.data.dataset import DataError, Dataset
 from app.data.registry import DatasetEntry, ParsersBusy, UploadDiskError, UploadStoreFull
-from app.schemas import DatasetInfo
+from app.schemas.datasets import DatasetInfo
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 
 from app.api.deps import CallerDep, TrajectoriesDep
 from app.api.errors import FORBIDDEN, refused
-from app.schemas import ComputeStats, DebugStats, JobStats, StreamStats, ThreadStats
+from app.schemas.debug import ComputeStats, DebugStats, JobStats, StreamStats, ThreadStats
 
 router = APIRouter(prefix="/api/debug", tags=["debug"])
 

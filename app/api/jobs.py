@@ -20,7 +20,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from app.api.access import Caller
 from app.api.deps import CallerDep, DatasetsDep, JobDep, JobsDep, SettingsDep, StreamCleanup, StreamSlot
 from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, too_many
-from app.schemas import JobCreated, JobOut, JobRequest, JobSummary
+from app.schemas.jobs import JobCreated, JobOut, JobRequest, JobSummary
 from app.training.job import NotCancellable, QueueFull
 from app.training.plan import plan_job
 

@@ -14,10 +14,9 @@ from app.optim import expression
 from app.optim.functions import OBJECTIVES
 from app.optim.notation import CONTEXTS, SYMBOLS, Notation, mathml, notation
 from app.optim.registry import IMPLS, OPTIMIZERS, OptimizerSpec
-from app.schemas import (
-    ActiveJobStatus,
+from app.schemas.base import ActiveJobStatus, FinishedJobStatus
+from app.schemas.meta import (
     ExpressionGrammar,
-    FinishedJobStatus,
     Formula,
     FunctionInfo,
     Health,

@@ -19,7 +19,7 @@ from app.history.contour import NoContour, stored_contour
 from app.history.export import to_csv
 from app.history.store import ACTIVE, RunFilter, RunRecord
 from app.optim.registry import OPTIMIZERS
-from app.schemas import ContourOut, HistoryUsage, RunDetail, RunPage, RunSummary
+from app.schemas.runs import ContourOut, HistoryUsage, RunDetail, RunPage, RunSummary
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 

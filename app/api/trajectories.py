@@ -17,7 +17,7 @@ from app.api.deps import (
     TrajectoriesDep,
 )
 from app.api.errors import COMPUTE_RESPONSES, STREAM_RESPONSES
-from app.schemas import TrajectoryRequest, TrajectoryResponse
+from app.schemas.trajectories import TrajectoryRequest, TrajectoryResponse
 from app.trajectory.service import ClientGone
 
 router = APIRouter(prefix="/api/trajectories", tags=["trajectories"])

@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from app.optim.functions import get_objective
 from app.optim.notation import LOSS, mathml, notation
-from app.schemas import JobRequest, TrajectoryRequest
+from app.schemas.jobs import JobRequest
+from app.schemas.trajectories import TrajectoryRequest
 
 SOURCE = Path(__file__).with_name("results.toml")
 

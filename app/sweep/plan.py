@@ -14,7 +14,7 @@ from app.optim import expression as ex
 from app.optim.functions import Objective, get_objective
 from app.optim.minima import known_minima, lowest_value
 from app.optim.registry import HyperParamError, OptimizerSpec, get_optimizer
-from app.schemas import COORD_LIMIT
+from app.schemas.base import COORD_LIMIT
 from app.sweep.axes import START_PARAMS, Axis, spaced
 from app.sweep.schemas import TRAINING_METRICS, TRAJECTORY_METRICS, AxisSpec, SweepRequest
 from app.training.engine import resolve_device

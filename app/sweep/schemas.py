@@ -15,7 +15,8 @@ from pydantic_core import PydanticCustomError
 from app.optim import expression as ex
 from app.optim.functions import OBJECTIVES
 from app.optim.registry import OPTIMIZERS
-from app.schemas import COORD_LIMIT, Device, Impl, JobStatus, StrictModel
+from app.schemas.base import COORD_LIMIT, Impl, JobStatus, StrictModel
+from app.schemas.jobs import Device
 from app.sweep.axes import MAX_POINTS
 
 SweepKind = Literal["trajectory", "training"]

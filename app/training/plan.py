@@ -10,7 +10,7 @@ import math
 
 from app.data.registry import DatasetRegistry, DatasetUnavailable
 from app.optim.registry import get_optimizer
-from app.schemas import JobRequest
+from app.schemas.jobs import JobRequest
 from app.training.engine import resolve_device
 from app.training.job import JobPlan
 from app.training.runs import RunConfig

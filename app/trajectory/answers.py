@@ -14,7 +14,7 @@ import orjson
 
 from app.optim.functions import contour_grid
 from app.optim.registry import get_optimizer
-from app.schemas import TrajectoryRequest
+from app.schemas.trajectories import TrajectoryRequest
 from app.trajectory import cache
 from app.trajectory.comparison import Plan, Problem, RunConfig, RunResult
 from app.trajectory.work import Destination, History

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from anyio import to_thread
 
-from app.schemas import TrajectoryRequest
+from app.schemas.trajectories import TrajectoryRequest
 from app.trajectory import cache, work
 from app.trajectory.answers import Event, Prepared, answer_json, done_json, meta_json, prepare
 from app.trajectory.comparison import RunResult, replay

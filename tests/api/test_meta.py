@@ -2,7 +2,7 @@ from typing import get_args
 
 from fastapi.testclient import TestClient
 
-from app.schemas import JobStatus
+from app.schemas.base import JobStatus
 from app.training.job import TERMINAL
 
 

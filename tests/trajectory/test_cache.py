@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.schemas import TrajectoryRequest
+from app.schemas.trajectories import TrajectoryRequest
 from app.trajectory.answers import prepare
 from app.trajectory.cache import Entry, ResultCache
 from app.trajectory.comparison import RunConfig, RunResult

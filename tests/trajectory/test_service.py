@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.history.store import RunStore
 from app.main import create_app
-from app.schemas import TrajectoryRequest
+from app.schemas.trajectories import TrajectoryRequest
 from app.trajectory.pool import WorkerPool
 from app.trajectory.service import TrajectoryService
 from app.trajectory.work import History

@@ -1,0 +1,2 @@
+"""Request and response models of the HTTP API, one module per resource: bounds on every number,
+extra fields refused."""

@@ -10,10 +10,11 @@ from fastapi.responses import JSONResponse
 
 from app import __version__
 from app.api.deps import StoreDep
-from app.optim import expression
+from app.optim import expression, grammar
 from app.optim.functions import OBJECTIVES
 from app.optim.notation import CONTEXTS, SYMBOLS, Notation, mathml, notation
-from app.optim.registry import IMPLS, OPTIMIZERS, OptimizerSpec
+from app.optim.registry import IMPLS, OPTIMIZERS
+from app.optim.spec import OptimizerSpec
 from app.schemas.base import ActiveJobStatus, FinishedJobStatus
 from app.schemas.meta import (
     ExpressionGrammar,
@@ -127,6 +128,6 @@ def list_functions() -> list[FunctionInfo]:
             minima=[],
             log_contours=False,
             note="type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2 + 0.3*sin(3*x1); send it as 'expression'",
-            grammar=ExpressionGrammar.model_validate(expression.grammar()),
+            grammar=ExpressionGrammar.model_validate(grammar.grammar()),
         ),
     ]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import math
 import operator
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,23 +26,19 @@ import torch
 from torch import Tensor
 
 from app.optim.functions import Box, Objective, Pair
+from app.optim.grammar import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_EXPONENT,
+    MAX_NODES,
+    MAX_WORK,
+    OPERATORS,
+    VARIABLES,
+    ExpressionError,
+    parse_tree,
+    screen,
+)
 from app.optim.ops import FLOAT, NUMPY, TORCH, Ops
-
-MAX_LENGTH = 200  # characters
-MAX_NODES = 100  # numbers, names, operators and calls in the tree
-MAX_DEPTH = 10  # nesting of parentheses (a call's parentheses count)
-MAX_EXPONENT = 10.0  # |p| for x ** p
-MAX_WORK = 2_000_000  # steps × runs × nodes of one request (≈ 8 s of autograd at worst on one core)
-
-VARIABLES = ("x1", "x2")
-CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
-FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh")  # each an attribute of Ops
-OPERATORS = ("+", "-", "*", "/", "**")
-
-# Screening before the parser matters: Python normalises identifiers (NFKC), so a full-width
-# 'ｘ1' would otherwise parse as x1. Commas pass so that 'sin(x1, x2)' gets a precise message.
-_ALLOWED_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.+-*/(), \t")
-_CHAR_HINTS = {"^": "write powers as **", "'": "strings are not allowed", '"': "strings are not allowed"}
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -93,76 +88,6 @@ _ZERO = torch.zeros((), dtype=torch.float64)
 
 CUSTOM_BOX: Box = (-5.0, 5.0, -5.0, 5.0)
 CUSTOM_START: Pair = (-4.0, 3.0)  # off-centre: most typed functions have their minimum at the origin
-
-
-class ExpressionError(ValueError):
-    """A refused expression; ``token`` is the offending piece of text or the name of the limit."""
-
-    def __init__(self, message: str, token: str) -> None:
-        super().__init__(message)
-        self.token = token
-
-
-def grammar() -> dict[str, object]:
-    """The grammar and its limits, for the API to publish."""
-    return {
-        "variables": list(VARIABLES),
-        "constants": list(CONSTANTS),
-        "functions": list(FUNCTIONS),
-        "operators": list(OPERATORS),
-        "max_length": MAX_LENGTH,
-        "max_nodes": MAX_NODES,
-        "max_depth": MAX_DEPTH,
-        "max_exponent": MAX_EXPONENT,
-        "max_work": MAX_WORK,
-    }
-
-
-def _describe_char(ch: str) -> str:
-    if ch.isascii() and ch.isprintable():
-        return repr(ch)
-    return f"{ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')})"
-
-
-def screen(text: str) -> str:
-    """Length, characters and nesting, checked on the raw text before any parser sees it."""
-    text = text.strip()
-    if not text:
-        raise ExpressionError("expression is empty; type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2", "empty")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression has {len(text)} characters; the limit is {MAX_LENGTH}", "length")
-    for i, ch in enumerate(text):
-        if ch not in _ALLOWED_CHARS:
-            hint = _CHAR_HINTS.get(ch, "use plain ASCII letters, digits, + - * / ** ( ) and spaces")
-            raise ExpressionError(f"character {_describe_char(ch)} at column {i + 1} is not allowed: {hint}", ch)
-    depth = deepest = 0
-    for ch in text:
-        depth += (ch == "(") - (ch == ")")
-        deepest = max(deepest, depth)
-    if deepest > MAX_DEPTH:
-        raise ExpressionError(f"parentheses nest {deepest} deep; the limit is {MAX_DEPTH}", "depth")
-    return text
-
-
-def _token_at(text: str, i: int) -> str:
-    """The word or number starting at ``i`` (or the single character there)."""
-    end = i
-    while end < len(text) and (text[end].isalnum() or text[end] in "_."):
-        end += 1
-    return text[i:end] if end > i else text[i]
-
-
-def parse_tree(text: str) -> ast.expr:
-    """``ast.parse`` in eval mode, every parser failure (syntax, stack, recursion) turned into a refusal."""
-    try:
-        return ast.parse(text, mode="eval").body
-    except SyntaxError as exc:
-        if exc.offset and 0 < exc.offset <= len(text):
-            token = _token_at(text, exc.offset - 1)
-            raise ExpressionError(f"syntax error at column {exc.offset} ('{token}'): {exc.msg}", token) from None
-        raise ExpressionError(f"syntax error at the end: {exc.msg}", "end") from None
-    except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError("expression is too complex to parse", "depth") from None
 
 
 class _Builder:

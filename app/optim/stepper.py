@@ -12,7 +12,7 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
-from app.optim.registry import OptimizerSpec
+from app.optim.spec import OptimizerSpec
 
 
 class Stepper(Protocol):

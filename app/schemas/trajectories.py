@@ -8,8 +8,10 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.optim import expression as ex
+from app.optim import grammar as gr
 from app.optim.functions import OBJECTIVES
-from app.optim.registry import OPTIMIZERS, HyperParamError, get_optimizer
+from app.optim.registry import OPTIMIZERS, get_optimizer
+from app.optim.spec import HyperParamError
 from app.schemas.base import COORD_LIMIT, Impl, StrictModel
 
 
@@ -52,10 +54,10 @@ def _check_pair(value: list[float] | None) -> list[float] | None:
 
 EXPRESSION_HELP = (
     f"f(x1, x2) as text, only with function='custom' (required then), e.g. '0.1*x1**2 + 2*x2**2'. "
-    f"Allowed: numbers, names {', '.join((*ex.VARIABLES, *ex.CONSTANTS))}, operators {' '.join(ex.OPERATORS)}, "
-    f"unary minus/plus, parentheses and the functions {', '.join(ex.FUNCTIONS)} (one argument each). "
-    f"Limits: {ex.MAX_LENGTH} characters, {ex.MAX_NODES} terms, parentheses {ex.MAX_DEPTH} deep, constant "
-    f"exponents with |p| ≤ {ex.MAX_EXPONENT:g}, steps × runs × terms ≤ {ex.MAX_WORK:,}; f and its gradient must "
+    f"Allowed: numbers, names {', '.join((*gr.VARIABLES, *gr.CONSTANTS))}, operators {' '.join(gr.OPERATORS)}, "
+    f"unary minus/plus, parentheses and the functions {', '.join(gr.FUNCTIONS)} (one argument each). "
+    f"Limits: {gr.MAX_LENGTH} characters, {gr.MAX_NODES} terms, parentheses {gr.MAX_DEPTH} deep, constant "
+    f"exponents with |p| ≤ {gr.MAX_EXPONENT:g}, steps × runs × terms ≤ {gr.MAX_WORK:,}; f and its gradient must "
     f"be finite at the start point. Default box {list(ex.CUSTOM_BOX)}, default start {list(ex.CUSTOM_START)}. "
     f"Refusals are 422s whose ctx.token names the offending token or limit."
 )
@@ -78,7 +80,7 @@ class TrajectoryRequest(StrictModel):
     )
     runs: list[RunSpec] = Field(min_length=1, max_length=8)
     # Last on purpose: its validator sees function, start, steps and runs (already validated).
-    expression: str | None = Field(None, max_length=ex.MAX_LENGTH, validate_default=True, description=EXPRESSION_HELP)
+    expression: str | None = Field(None, max_length=gr.MAX_LENGTH, validate_default=True, description=EXPRESSION_HELP)
 
     @field_validator("function")
     @classmethod
@@ -114,7 +116,7 @@ class TrajectoryRequest(StrictModel):
             ex.custom_objective(expression, start=info.data["start"])  # refuses a non-finite f or ∇f at the start
             if "steps" in info.data and "runs" in info.data:
                 ex.check_work(expression, info.data["steps"], len(info.data["runs"]))
-        except ex.ExpressionError as exc:
+        except gr.ExpressionError as exc:
             raise PydanticCustomError("expression", "{message}", {"message": str(exc), "token": exc.token}) from None
         return text
 

@@ -21,7 +21,7 @@ from torch import Tensor
 
 from app.optim.functions import Objective
 from app.optim.ops import FLOAT, TORCH
-from app.optim.registry import OptimizerSpec
+from app.optim.spec import OptimizerSpec
 
 DIVERGENCE_LIMIT = 1e6  # |x| beyond this is a runaway iterate: the run has diverged
 # What Python float arithmetic raises where a tensor would hold inf or nan.

@@ -18,7 +18,7 @@ import numpy as np
 
 from app.optim.functions import Objective
 from app.optim.ops import NUMPY
-from app.optim.registry import OptimizerSpec
+from app.optim.spec import OptimizerSpec
 from app.trajectory.kernels import DIVERGENCE_LIMIT, Steps
 
 TILE_ROWS = 1024

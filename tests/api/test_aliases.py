@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.optim.registry import HyperParamError, get_optimizer
+from app.optim.registry import get_optimizer
+from app.optim.spec import HyperParamError
 from tests.utils import WAIT, parse_sse
 
 

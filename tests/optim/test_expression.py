@@ -12,8 +12,10 @@ import torch
 from fastapi.testclient import TestClient
 
 from app.optim import expression as ex
-from app.optim.expression import ExpressionError, compile_expression, custom_objective, parse_tree
+from app.optim import grammar
+from app.optim.expression import compile_expression, custom_objective
 from app.optim.functions import contour_grid, get_objective
+from app.optim.grammar import ExpressionError, parse_tree
 from app.optim.registry import get_optimizer
 from app.trajectory.comparison import RunConfig, run_all
 
@@ -272,12 +274,12 @@ def test_the_node_budget_bounds_recursion_on_a_deep_tree() -> None:
 
 
 def test_the_limits_are_what_the_grammar_publishes() -> None:
-    g = ex.grammar()
-    assert g["max_length"] == ex.MAX_LENGTH == 200
-    ok = "-x1" + "+x1" * ((ex.MAX_NODES - 2) // 2)  # exactly MAX_NODES nodes
-    assert compile_expression(ok).nodes == ex.MAX_NODES
+    g = grammar.grammar()
+    assert g["max_length"] == grammar.MAX_LENGTH == 200
+    ok = "-x1" + "+x1" * ((grammar.MAX_NODES - 2) // 2)  # exactly MAX_NODES nodes
+    assert compile_expression(ok).nodes == grammar.MAX_NODES
     assert refusal(ok + "+x1").token == "nodes"
-    deep = "(" * ex.MAX_DEPTH + "x1" + ")" * ex.MAX_DEPTH
+    deep = "(" * grammar.MAX_DEPTH + "x1" + ")" * grammar.MAX_DEPTH
     assert f_at(deep, 2.0, 0.0) == 2.0
     assert f_at("x1**10 + x1**-10", 2.0, 0.0) == 2.0**10 + 2.0**-10
     assert len("x" * 200) == 200 and refusal("x" * 200).token == "x" * 200  # within length: unknown name

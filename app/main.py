@@ -72,10 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Jobs and sweeps take places in one queue, with one share per owner; unfinished ones end 'interrupted'.
         queue = Admission(settings.max_concurrent_jobs + settings.max_queued_jobs, settings.max_jobs_per_client)
         jobs = JobManager(
-            settings.max_concurrent_jobs,
-            settings.max_queued_jobs,
-            settings.max_kept_jobs,
-            settings.torch_threads,
+            max_concurrent=settings.max_concurrent_jobs,
+            max_queued=settings.max_queued_jobs,
+            max_kept=settings.max_kept_jobs,
+            torch_threads=settings.torch_threads,
             admission=queue,
         )
         # The 2D service: its workers are forked now when warming up, else on the first comparison.

@@ -24,7 +24,7 @@ from app.data.dataset import DataError, column_name
 DELIMITERS = {"\t": "tab", ";": "semicolon", ",": "comma"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Limits:
     min_columns: int = 2
     max_columns: int = 50
@@ -134,56 +134,74 @@ def parse_table(
         first = next((line for line in source if line.strip()), "")
         delimiter = sniff_delimiter(first)
         source.seek(0)
-    capacity = min(max_lines or limits.max_rows, limits.max_rows)
+    rows = _Rows(limits, delimiter, min(max_lines or limits.max_rows, limits.max_rows))
     reader = csv.reader(source, delimiter=delimiter)
-    header: tuple[str, ...] = ()
-    width = 0
-    values = np.empty((0, 0))
-    lines = np.empty(capacity, dtype=np.int32)  # the line of each row, for the messages
-    count = 0
     try:
         for row in reader:
-            if _is_blank(row):
-                continue
-            fields = [field.strip() for field in row]
-            line = reader.line_num
-            if not width:
-                width = len(fields)
-                if width < limits.min_columns or width > limits.max_columns:
-                    raise DataError(
-                        f"line {line} has {width} column{'s' if width != 1 else ''} "
-                        f"(separator: {DELIMITERS.get(delimiter, repr(delimiter))}); need "
-                        f"{limits.min_columns} to {limits.max_columns}: the features, then the target last"
-                    )
-                values = np.empty((capacity, width), dtype=np.float64)
-                if allow_header and all(_number(f) is None for f in fields):
-                    header = tuple(f or f"column {j + 1}" for j, f in enumerate(fields))
-                    continue
-            elif len(fields) != width:
-                raise DataError(f"line {line} has {len(fields)} columns, expected {width} like the first line")
-            if count >= limits.max_rows:
-                raise DataError(f"more than {limits.max_rows:,} data rows (line {line} is one too many)")
-            if count >= len(values):  # the bound was too low (it never is for a line count): grow
-                values = np.concatenate([values, np.empty_like(values[: count + 1])])
-                lines = np.concatenate([lines, np.empty_like(lines[: count + 1])])
-            try:
-                values[count] = [float(f) for f in fields]
-            except ValueError:
-                j = next(j for j, f in enumerate(fields) if _number(f) is None)
-                what = "is empty" if not fields[j] else f"'{fields[j][:40]}' is not a number"
-                hint = "; a header row must name every column" if not count and not header else ""
-                raise DataError(f"line {line}, {column_name(header, j)}: {what}{hint}") from None
-            lines[count] = line
-            count += 1
+            if not _is_blank(row):
+                rows.add([field.strip() for field in row], reader.line_num, allow_header)
     except csv.Error as exc:
         raise DataError(f"line {reader.line_num}: {exc}") from None
-    if count < limits.min_rows:
-        raise DataError(f"{count} data row{'s' if count != 1 else ''}; need at least {limits.min_rows}")
-    values = values[:count]
-    for a in range(0, len(values), 4096):  # in slices: a mask of the whole table would cost an eighth of it
-        finite = np.isfinite(values[a : a + 4096])
-        if not finite.all():
-            i, j = (int(k) for k in np.argwhere(~finite)[0])
-            i += a
-            raise DataError(f"line {lines[i]}, {column_name(header, j)}: {values[i, j]} is not a finite number")
-    return Table(values, header, delimiter)
+    return rows.table()
+
+
+class _Rows:
+    """The rows read so far, in one float64 array allocated from a bound on their number."""
+
+    def __init__(self, limits: Limits, delimiter: str, capacity: int) -> None:
+        self.limits, self.delimiter, self.capacity = limits, delimiter, capacity
+        self.header: tuple[str, ...] = ()
+        self.width = 0
+        self.values = np.empty((0, 0))
+        self.lines = np.empty(capacity, dtype=np.int32)  # the line of each row, for the messages
+        self.count = 0
+
+    def add(self, fields: list[str], line: int, allow_header: bool) -> None:
+        if not self.width:
+            self._first(fields, line)
+            if allow_header and all(_number(f) is None for f in fields):
+                self.header = tuple(f or f"column {j + 1}" for j, f in enumerate(fields))
+                return
+        elif len(fields) != self.width:
+            raise DataError(f"line {line} has {len(fields)} columns, expected {self.width} like the first line")
+        count, limits = self.count, self.limits
+        if count >= limits.max_rows:
+            raise DataError(f"more than {limits.max_rows:,} data rows (line {line} is one too many)")
+        if count >= len(self.values):  # the bound was too low (it never is for a line count): grow
+            self.values = np.concatenate([self.values, np.empty_like(self.values[: count + 1])])
+            self.lines = np.concatenate([self.lines, np.empty_like(self.lines[: count + 1])])
+        try:
+            self.values[count] = [float(f) for f in fields]
+        except ValueError:
+            j = next(j for j, f in enumerate(fields) if _number(f) is None)
+            what = "is empty" if not fields[j] else f"'{fields[j][:40]}' is not a number"
+            hint = "; a header row must name every column" if not count and not self.header else ""
+            raise DataError(f"line {line}, {column_name(self.header, j)}: {what}{hint}") from None
+        self.lines[count] = line
+        self.count += 1
+
+    def _first(self, fields: list[str], line: int) -> None:
+        """The first row sets the width (and the array's), within the limits."""
+        width, limits = len(fields), self.limits
+        if width < limits.min_columns or width > limits.max_columns:
+            raise DataError(
+                f"line {line} has {width} column{'s' if width != 1 else ''} "
+                f"(separator: {DELIMITERS.get(self.delimiter, repr(self.delimiter))}); need "
+                f"{limits.min_columns} to {limits.max_columns}: the features, then the target last"
+            )
+        self.width = width
+        self.values = np.empty((self.capacity, width), dtype=np.float64)
+
+    def table(self) -> Table:
+        count = self.count
+        if count < self.limits.min_rows:
+            raise DataError(f"{count} data row{'s' if count != 1 else ''}; need at least {self.limits.min_rows}")
+        values = self.values[:count]
+        for a in range(0, len(values), 4096):  # in slices: a mask of the whole table would cost an eighth of it
+            finite = np.isfinite(values[a : a + 4096])
+            if not finite.all():
+                i, j = (int(k) for k in np.argwhere(~finite)[0])
+                i += a
+                where = f"line {self.lines[i]}, {column_name(self.header, j)}"
+                raise DataError(f"{where}: {values[i, j]} is not a finite number")
+        return Table(values, self.header, self.delimiter)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from app.data.dataset import Dataset
 from app.data.registry import DatasetRegistry, DatasetUnavailable
 from app.optim import expression as ex
+from app.optim import grammar
 from app.optim.functions import Objective, get_objective
 from app.optim.minima import known_minima, lowest_value
-from app.optim.registry import HyperParamError, OptimizerSpec, get_optimizer
+from app.optim.registry import get_optimizer
+from app.optim.spec import HyperParamError, OptimizerSpec
 from app.schemas.base import COORD_LIMIT
 from app.sweep.axes import START_PARAMS, Axis, spaced
 from app.sweep.schemas import TRAINING_METRICS, TRAJECTORY_METRICS, AxisSpec, SweepRequest
@@ -230,7 +232,7 @@ def _trajectory(req: SweepRequest, cells: int, problems: list[FieldProblem]) -> 
         objective = ex.custom_objective(expression, box=req.box, start=start)
         if cells:
             ex.check_work(expression, steps, cells)
-    except ex.ExpressionError as exc:
+    except grammar.ExpressionError as exc:
         problems.append(FieldProblem("expression", str(exc), ctx={"token": exc.token}))
         return None
     return TrajectoryProblem("custom", req.expression, _pair(start), steps, _quad(objective.box), (), None)

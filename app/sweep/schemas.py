@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from app.optim import expression as ex
+from app.optim import grammar
 from app.optim.functions import OBJECTIVES
 from app.optim.registry import OPTIMIZERS
 from app.schemas.base import COORD_LIMIT, Impl, JobStatus, StrictModel
@@ -63,7 +63,7 @@ class SweepRequest(StrictModel):
         description="default quadratic; one of GET /api/functions ('custom' needs an expression)",
         json_schema_extra={"enum": [*OBJECTIVES, "custom"]},
     )
-    expression: str | None = Field(None, max_length=ex.MAX_LENGTH, description="f(x1, x2) with function 'custom'")
+    expression: str | None = Field(None, max_length=grammar.MAX_LENGTH, description="f(x1, x2) with function 'custom'")
     start: list[float] | None = Field(None, min_length=2, max_length=2, description="default: the function's")
     steps: int | None = Field(None, ge=1, le=10_000, description="default 20")
     box: list[float] | None = Field(None, min_length=4, max_length=4, description="view [x1min, x1max, x2min, x2max]")

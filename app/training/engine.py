@@ -68,6 +68,15 @@ def _group_runs(runs: Sequence[RunConfig]) -> list[list[int]]:
     return list(groups.values())
 
 
+def _check(runs: Sequence[RunConfig], seeds: int, batch_size: int, rows: int) -> None:
+    if not runs:
+        raise ValueError("a job needs at least one run")
+    if seeds < 1:
+        raise ValueError(f"seeds must be at least 1, got {seeds}")
+    if not 1 <= batch_size <= rows:
+        raise ValueError(f"batch_size must be in [1, {rows}] for this data set, got {batch_size}")
+
+
 class Trainer:
     """One job: R runs × S seeds on one data set; the runs of a seed share its weights and batch order."""
 
@@ -85,40 +94,26 @@ class Trainer:
         record_every: int | None = None,
         curves: bool = True,
     ) -> None:
-        if not runs:
-            raise ValueError("a job needs at least one run")
-        if seeds < 1:
-            raise ValueError(f"seeds must be at least 1, got {seeds}")
         rows, features = X.shape
-        if not 1 <= batch_size <= rows:
-            raise ValueError(f"batch_size must be in [1, {rows}] for this data set, got {batch_size}")
+        _check(runs, seeds, batch_size, rows)
         self.device = device if isinstance(device, torch.device) else resolve_device(device)
         self.schedule = (
-            Schedule.book(rows, batch_size, epochs)
+            Schedule.book(rows=rows, batch_size=batch_size, epochs=epochs)
             if record_every is None
-            else Schedule(rows, batch_size, epochs, record_every)
+            else Schedule(rows=rows, batch_size=batch_size, epochs=epochs, record_every=record_every)
         )
         self.runs = [RunResult(config) for config in runs]
         self.seed, self.seeds = seed, seeds
         # Seed k alone decides seed k's weights and batch orders: a job of S seeds holds, column by
         # column, the jobs of one seed each.
         self.generators = [torch.Generator().manual_seed(seed + k) for k in range(seeds)]
-        dev = self.device
         ones = torch.ones(rows, 1, dtype=DTYPE)
-        self.Xa = torch.cat([X.to(DTYPE), ones], dim=1).to(dev)  # [X 1]: θ = [w; b] in one product
-        self.y = y.to(DTYPE).reshape(-1, 1).to(dev)
+        self.Xa = torch.cat([X.to(DTYPE), ones], dim=1).to(self.device)  # [X 1]: θ = [w; b] in one product
+        self.y = y.to(DTYPE).reshape(-1, 1).to(self.device)
         self.neg_y = -self.y
         self.features = features
         self._place_groups(runs)
-        width = len(runs)
-        self.theta = torch.zeros(seeds, features + 1, width, dtype=DTYPE, device=dev)
-        for k, generator in enumerate(self.generators):
-            w0 = torch.normal(0.0, INIT_STD, (features, 1), generator=generator, dtype=DTYPE)
-            self.theta[k, :features] = w0.to(dev)  # every run of a seed starts from the same w, b = 0
-        self.grad = torch.zeros_like(self.theta)
-        self.residuals = {
-            size: torch.empty(seeds, size, width, dtype=DTYPE, device=dev) for _, size in self.schedule.batches()
-        }
+        self._place_weights(len(runs))
         # Full-data loss from the data's second moments (float64): O(F²R) per point, not O(nFR).
         Xa64, y64 = self.Xa.double(), self.y.double()
         self.gram = (Xa64.t() @ Xa64) / rows  # (F+1)×(F+1)
@@ -133,6 +128,19 @@ class Trainer:
         self.stopped = False  # set when should_stop ended the job early
 
     # --- set-up ---------------------------------------------------------------------------
+
+    def _place_weights(self, width: int) -> None:
+        """θ (each seed's own initial w, b = 0, the same for every run of the seed), its gradient,
+        and one residual buffer per minibatch size."""
+        seeds, features, dev = self.seeds, self.features, self.device
+        self.theta = torch.zeros(seeds, features + 1, width, dtype=DTYPE, device=dev)
+        for k, generator in enumerate(self.generators):
+            w0 = torch.normal(0.0, INIT_STD, (features, 1), generator=generator, dtype=DTYPE)
+            self.theta[k, :features] = w0.to(dev)
+        self.grad = torch.zeros_like(self.theta)
+        self.residuals = {
+            size: torch.empty(seeds, size, width, dtype=DTYPE, device=dev) for _, size in self.schedule.batches()
+        }
 
     def _place_groups(self, runs: Sequence[RunConfig]) -> None:
         """Groups own contiguous run columns of θ; run i is column_of[i] in group_of[i]."""

@@ -54,7 +54,7 @@ class NotCancellable(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class JobPlan:
     """A validated request: everything a worker needs, hyper-parameters complete."""
 
@@ -110,7 +110,7 @@ class Job:
     def __init__(self, plan: JobPlan) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.plan = plan
-        self.schedule = Schedule.book(plan.dataset.rows, plan.batch_size, plan.epochs)
+        self.schedule = Schedule.book(rows=plan.dataset.rows, batch_size=plan.batch_size, epochs=plan.epochs)
         self.status = "queued"
         self.created_at = time.time()
         self.started_at: float | None = None

@@ -47,12 +47,12 @@ class _Stopping(Exception):
 class JobManager:
     def __init__(
         self,
+        *,
         max_concurrent: int,
         max_queued: int,
         max_kept: int = 200,
         torch_threads: int = 1,
         listeners: Iterable[Listener] = (),
-        *,
         max_per_owner: int | None = None,
         admission: Admission | None = None,
     ) -> None:

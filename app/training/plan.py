@@ -43,7 +43,15 @@ def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int, owner: 
     ]
     datasets.touch(dataset.id)  # a data set in use is the last to be evicted
     return JobPlan(
-        dataset, runs, req.batch_size, req.epochs, req.seed, req.device, device, seeds=req.seeds, owner=owner
+        dataset=dataset,
+        runs=runs,
+        batch_size=req.batch_size,
+        epochs=req.epochs,
+        seed=req.seed,
+        seeds=req.seeds,
+        device_requested=req.device,
+        device=device,
+        owner=owner,
     )
 
 

@@ -25,7 +25,7 @@ def record_interval(rows: int, epochs: int) -> int:
     return BOOK_RECORD_EVERY * max(1, math.ceil(total / (BOOK_RECORD_EVERY * MAX_POINTS)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Schedule:
     rows: int
     batch_size: int
@@ -33,8 +33,8 @@ class Schedule:
     record_every: int
 
     @classmethod
-    def book(cls, rows: int, batch_size: int, epochs: int) -> Schedule:
-        return cls(rows, batch_size, epochs, record_interval(rows, epochs))
+    def book(cls, *, rows: int, batch_size: int, epochs: int) -> Schedule:
+        return cls(rows=rows, batch_size=batch_size, epochs=epochs, record_every=record_interval(rows, epochs))
 
     @property
     def batches_per_epoch(self) -> int:

@@ -55,13 +55,13 @@ def test_any_batch_size_gets_points_and_the_last_step_is_recorded() -> None:
             expected += (seen + size) // 100 > seen // 100
             seen += size
     assert schedule.points == 1 + expected == 31
-    assert Schedule.book(1500, 1500, 2).points == 3
+    assert Schedule.book(rows=1500, batch_size=1500, epochs=2).points == 3
 
 
 def test_long_jobs_stretch_the_interval_to_bound_the_curve() -> None:
     assert record_interval(1500, 100) == 100
     assert record_interval(200_000, 100) == 10_000
-    assert Schedule.book(200_000, 200_000, 100).points <= 2001
+    assert Schedule.book(rows=200_000, batch_size=200_000, epochs=100).points <= 2001
 
 
 # --- the book's figures -------------------------------------------------------------------

@@ -26,7 +26,15 @@ def config(optimizer: str, impl: str = "book", **hp: float) -> RunConfig:
 
 def plan(*runs: RunConfig, batch_size: int = 10, epochs: int = 2, seed: int = 0) -> JobPlan:
     runs = runs or (config("adagrad"), config("rmsprop"))
-    return JobPlan(DATA, list(runs), batch_size, epochs, seed, "cpu", "cpu")
+    return JobPlan(
+        dataset=DATA,
+        runs=list(runs),
+        batch_size=batch_size,
+        epochs=epochs,
+        seed=seed,
+        device_requested="cpu",
+        device="cpu",
+    )
 
 
 def long_plan() -> JobPlan:
@@ -89,7 +97,7 @@ def test_a_job_runs_to_done_with_its_full_event_log(manager: JobManager) -> None
 
 
 def test_the_event_log_is_bounded_by_the_points() -> None:
-    jobs = JobManager(1, 0)
+    jobs = JobManager(max_concurrent=1, max_queued=0)
     jobs.start()
     try:
         job = jobs.submit(plan(config("rmsprop"), epochs=40))  # 601 points per run
@@ -166,7 +174,7 @@ def test_a_full_queue_refuses_with_a_retry_delay(manager: JobManager) -> None:
 
 def test_stopping_the_server_interrupts_unfinished_jobs_and_tells_the_listeners() -> None:
     heard: list[tuple[str, str]] = []
-    jobs = JobManager(1, 5, listeners=[lambda r: heard.append((r["id"], r["status"]))])
+    jobs = JobManager(max_concurrent=1, max_queued=5, listeners=[lambda r: heard.append((r["id"], r["status"]))])
     jobs.start()
     running, waiting = jobs.submit(long_plan()), jobs.submit(plan())
     until_running(jobs, running)

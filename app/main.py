@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import torch
@@ -53,59 +53,71 @@ def _configure_logging() -> None:
     logger.setLevel(logging.getLogger("uvicorn.error").getEffectiveLevel())
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    _configure_logging()
+def _open_store(settings: Settings) -> RunStore:
+    store = RunStore(
+        settings.database_path, max_runs=settings.history_max_runs, max_bytes=settings.history_max_mb * 2**20
+    )
+    try:
+        store.mark_interrupted()  # whatever was queued or running died with the last process
+    except StoreUnavailable as exc:  # a read-only or broken history still serves what it can
+        log.warning("could not mark the runs of the last process as interrupted: %s", exc)
+    return store
 
+
+def _start_trajectories(app: FastAPI, settings: Settings) -> WorkerPool:
+    """The 2D service: its workers are forked now when warming up, else on the first comparison."""
+    pool = WorkerPool(settings.worker_count)
+    app.state.trajectories = TrajectoryService(
+        history=History(settings.database_path, app.state.store.max_runs, app.state.store.max_bytes),
+        pool=pool,
+        cache_bytes=settings.trajectory_cache_mb * 2**20,
+        max_response_points=settings.max_response_points,
+    )
+    if settings.warm_up:
+        pool.start()
+    return pool
+
+
+def _start_queue(app: FastAPI, settings: Settings, pool: WorkerPool) -> tuple[JobManager, SweepManager]:
+    """Jobs and sweeps take places in one queue, with one share per owner; unfinished ones end
+    'interrupted'. A sweep's 2D cells go to the 2D worker pool (from the sweep threads, through this loop)."""
+    queue = Admission(settings.max_concurrent_jobs + settings.max_queued_jobs, settings.max_jobs_per_client)
+    jobs = JobManager(
+        max_concurrent=settings.max_concurrent_jobs,
+        max_queued=settings.max_queued_jobs,
+        max_kept=settings.max_kept_jobs,
+        torch_threads=settings.torch_threads,
+        admission=queue,
+    )
+    sweeps = SweepManager(
+        SweepCells(pool, asyncio.get_running_loop()),
+        queue,
+        max_concurrent=settings.max_concurrent_jobs,
+        max_kept=settings.max_kept_jobs,
+        listeners=[SweepHistory(app.state.store)],
+    )
+    app.state.datasets = DatasetRegistry(
+        settings.data_dir,
+        settings.upload_memory_mb * 2**20,
+        uploads_dir=settings.uploads_path,
+        in_use=lambda: jobs.active_dataset_ids() | sweeps.active_dataset_ids(),
+    )
+    app.state.jobs, app.state.sweeps = jobs, sweeps
+    jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
+    jobs.start()
+    sweeps.start()
+    return jobs, sweeps
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(settings.torch_threads)
-        app.state.store = RunStore(
-            settings.database_path, max_runs=settings.history_max_runs, max_bytes=settings.history_max_mb * 2**20
-        )
-        try:
-            app.state.store.mark_interrupted()  # whatever was queued or running died with the last process
-        except StoreUnavailable as exc:  # a read-only or broken history still serves what it can
-            log.warning("could not mark the runs of the last process as interrupted: %s", exc)
+        app.state.store = _open_store(settings)
         if settings.warm_up:
             _warm_up()
-        # Jobs and sweeps take places in one queue, with one share per owner; unfinished ones end 'interrupted'.
-        queue = Admission(settings.max_concurrent_jobs + settings.max_queued_jobs, settings.max_jobs_per_client)
-        jobs = JobManager(
-            max_concurrent=settings.max_concurrent_jobs,
-            max_queued=settings.max_queued_jobs,
-            max_kept=settings.max_kept_jobs,
-            torch_threads=settings.torch_threads,
-            admission=queue,
-        )
-        # The 2D service: its workers are forked now when warming up, else on the first comparison.
-        pool = WorkerPool(settings.worker_count)
-        app.state.trajectories = TrajectoryService(
-            history=History(settings.database_path, app.state.store.max_runs, app.state.store.max_bytes),
-            pool=pool,
-            cache_bytes=settings.trajectory_cache_mb * 2**20,
-            max_response_points=settings.max_response_points,
-        )
-        if settings.warm_up:
-            pool.start()
-        # Sweeps: their 2D cells go to the same worker pool (from the sweep threads, through this loop).
-        sweeps = SweepManager(
-            SweepCells(pool, asyncio.get_running_loop()),
-            queue,
-            max_concurrent=settings.max_concurrent_jobs,
-            max_kept=settings.max_kept_jobs,
-            listeners=[SweepHistory(app.state.store)],
-        )
-        app.state.datasets = DatasetRegistry(
-            settings.data_dir,
-            settings.upload_memory_mb * 2**20,
-            uploads_dir=settings.uploads_path,
-            in_use=lambda: jobs.active_dataset_ids() | sweeps.active_dataset_ids(),
-        )
-        app.state.jobs, app.state.sweeps = jobs, sweeps
-        jobs.add_listener(JobHistory(app.state.store))  # every job's states go to the run history
-        jobs.start()
-        sweeps.start()
+        pool = _start_trajectories(app, settings)
+        jobs, sweeps = _start_queue(app, settings, pool)
         try:
             yield
         finally:
@@ -113,7 +125,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await pool.close()
             jobs.stop()  # this lifespan's own workers, even if another has started since
 
-    app = FastAPI(title="Optimizer Lab", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    _configure_logging()
+    app = FastAPI(
+        title="Optimizer Lab", version=__version__, lifespan=_lifespan(settings), docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     errors.install(app)
     install_security(app, settings)  # headers, body cap, HEAD, Host/Origin, owner cookie, CORS, slots

@@ -57,6 +57,41 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"request body exceeds the limit of {limit} bytes")
 
 
+class _HeadedSend:
+    """``send`` with the security headers added to the response's start; knows whether it started."""
+
+    def __init__(self, scope: Scope, send: Send, csp: str) -> None:
+        self.scope, self.send, self.csp = scope, send, csp
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            headers = MutableHeaders(scope=message)
+            if message["status"] == 405:
+                _complete_allow(self.scope, headers)
+            headers.setdefault("Content-Security-Policy", self.csp)
+            for name, value in SECURITY_HEADERS.items():
+                headers.setdefault(name, value)
+        await self.send(message)
+
+
+def _counted(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises BodyTooLarge as soon as the body received passes ``limit`` bytes."""
+    received = 0
+
+    async def counted_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return counted_receive
+
+
 class SecurityMiddleware:
     """Pure ASGI (streams pass through untouched): adds the headers and caps request bodies.
 
@@ -73,45 +108,19 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in self.docs_paths else CSP
-        started = False
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                headers = MutableHeaders(scope=message)
-                if message["status"] == 405:
-                    _complete_allow(scope, headers)
-                headers.setdefault("Content-Security-Policy", csp)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
-
+        headed = _HeadedSend(scope, send, DOCS_CSP if scope["path"] in self.docs_paths else CSP)
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._refuse(send_with_headers)
+            await self._refuse(headed)
             return
-
-        received = 0
-
-        async def counted_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge(self.max_body_bytes)
-            return message
-
         try:
-            await self.app(scope, counted_receive, send_with_headers)
+            await self.app(scope, _counted(receive, self.max_body_bytes), headed)
         except BodyTooLarge:
-            if started:  # nothing sensible left to say: the response is already under way
+            if headed.started:  # nothing sensible left to say: the response is already under way
                 raise
-            await self._refuse(send_with_headers)
+            await self._refuse(headed)
         except Exception as exc:
-            if not (started and client_left(exc)):
+            if not (headed.started and client_left(exc)):
                 raise
             log.debug("%s %s: the client left before the response ended", scope["method"], scope["path"])
 

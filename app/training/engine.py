@@ -114,11 +114,7 @@ class Trainer:
         self.features = features
         self._place_groups(runs)
         self._place_weights(len(runs))
-        # Full-data loss from the data's second moments (float64): O(F²R) per point, not O(nFR).
-        Xa64, y64 = self.Xa.double(), self.y.double()
-        self.gram = (Xa64.t() @ Xa64) / rows  # (F+1)×(F+1)
-        self.xty = (Xa64.t() @ y64) / rows  # (F+1)×1
-        self.yty = float((y64 * y64).mean())
+        self._second_moments(rows)
         for group in self.groups:
             self._make_steppers(group)
         self.curves = curves  # False: each run keeps only its last point (a sweep's thousands of runs)
@@ -128,6 +124,13 @@ class Trainer:
         self.stopped = False  # set when should_stop ended the job early
 
     # --- set-up ---------------------------------------------------------------------------
+
+    def _second_moments(self, rows: int) -> None:
+        """The full-data loss from the data's second moments (float64): O(F²R) per point, not O(nFR)."""
+        Xa64, y64 = self.Xa.double(), self.y.double()
+        self.gram = (Xa64.t() @ Xa64) / rows  # (F+1)×(F+1)
+        self.xty = (Xa64.t() @ y64) / rows  # (F+1)×1
+        self.yty = float((y64 * y64).mean())
 
     def _place_weights(self, width: int) -> None:
         """θ (each seed's own initial w, b = 0, the same for every run of the seed), its gradient,

@@ -23,6 +23,7 @@ from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, to
 from app.schemas.jobs import JobCreated, JobOut, JobRequest, JobSummary
 from app.training.job import NotCancellable, QueueFull
 from app.training.plan import plan_job
+from app.training.snapshot import JobSnapshot
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -61,20 +62,22 @@ def create_job(
     return JobCreated(id=job.id, status="queued", url=url, events=f"{url}/events")
 
 
-def _shown(record: dict[str, Any], caller: Caller) -> dict[str, Any]:
+def _shown(job: JobSnapshot, caller: Caller) -> dict[str, Any]:
     """The job as the caller sees it: whether it is theirs, never whose it is."""
-    return {**record, "mine": caller.owns(record.pop("owner", None))}
+    shown = job.to_json()
+    del shown["owner"]
+    return {**shown, "mine": caller.owns(job.owner)}
 
 
 @router.get("", response_model=list[JobSummary])
 def list_jobs(jobs: JobsDep, caller: CallerDep) -> list[dict[str, Any]]:
     """The jobs this server keeps, newest first, without their curves."""
-    return [_shown(record, caller) for record in jobs.records(curves=False)]
+    return [_shown(snapshot, caller) for snapshot in jobs.snapshots(curves=False)]
 
 
 @router.get("/{job_id}", response_model=JobOut, responses=NOT_FOUND)
 def get_job(job: JobDep, jobs: JobsDep, caller: CallerDep) -> dict[str, Any]:
-    return _shown(jobs.record(job.id, curves=True), caller)
+    return _shown(jobs.snapshot(job.id, curves=True), caller)
 
 
 @router.post(
@@ -91,7 +94,7 @@ def cancel_job(job: JobDep, jobs: JobsDep, caller: CallerDep) -> dict[str, Any]:
         jobs.cancel(job.id)
     except NotCancellable as exc:
         raise refused(409, str(exc)) from None
-    return _shown(jobs.record(job.id, curves=False), caller)
+    return _shown(jobs.snapshot(job.id, curves=False), caller)
 
 
 def event_cursor(

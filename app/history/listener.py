@@ -27,70 +27,60 @@ from typing import Any
 
 from app.history.store import RunRecord, RunStore
 from app.training.runs import CURVE
-
-JobRecord = dict[str, Any]
-
-_RUN_FIELDS = (
-    "optimizer",
-    "impl",
-    "hyperparams",
-    "status",
-    "final_loss",
-    "final_loss_sd",
-    "final_loss_min",
-    "final_loss_max",
-    "sec_per_epoch",
-    "diverged_at",
-    "summary",
-    "points",
-)
+from app.training.snapshot import JobSnapshot, RunSnapshot
 
 
-def training_record(job: JobRecord) -> RunRecord:
-    """A job record (``JobManager.record()``, with curves) as a history record."""
-    runs: list[dict[str, Any]] = job["runs"]
-    dataset = job["dataset"]
-    names = ", ".join(f"{run['optimizer']} ({run['impl']})" for run in runs)
+def training_record(job: JobSnapshot) -> RunRecord:
+    """A job's snapshot (taken with curves) as a history record."""
+    names = ", ".join(f"{run.optimizer} ({run.impl})" for run in job.runs)
     return RunRecord(
-        id=job["id"],
+        id=job.id,
         kind="training",
-        status=job["status"],
-        device=job["device"],
-        title=f"{dataset['label']}, batch {job['batch_size']}, {job['epochs']} epochs: {names}",
-        optimizers=sorted({str(run["optimizer"]) for run in runs}),
+        status=job.status,
+        device=job.device,
+        title=f"{job.dataset.label}, batch {job.batch_size}, {job.epochs} epochs: {names}",
+        optimizers=sorted({run.optimizer for run in job.runs}),
         config={
-            "dataset": dict(dataset),
-            "batch_size": job["batch_size"],
-            "epochs": job["epochs"],
-            "seed": job["seed"],
-            "seeds": job["seeds"],
-            "device_requested": job["device_requested"],
-            "runs": [{"optimizer": r["optimizer"], "impl": r["impl"], "hyperparams": r["hyperparams"]} for r in runs],
-            "steps": job["steps"],
-            "points": job["points"],
-            "record_every": job["record_every"],
+            "dataset": job.dataset_json(),
+            "batch_size": job.batch_size,
+            "epochs": job.epochs,
+            "seed": job.seed,
+            "seeds": job.seeds,
+            "device_requested": job.device_requested,
+            "runs": [{"optimizer": r.optimizer, "impl": r.impl, "hyperparams": dict(r.hyperparams)} for r in job.runs],
+            "steps": job.steps,
+            "points": job.points,
+            "record_every": job.record_every,
         },
-        series=[{key: list(run.get(key, [])) for key in CURVE} for run in runs],
-        summary=[{key: run.get(key) for key in _RUN_FIELDS} for run in runs],
+        series=[{key: list((run.curve or {}).get(key, [])) for key in CURVE} for run in job.runs],
+        summary=[_run_entry(run) for run in job.runs],
         timings={
-            "created_at": job["created_at"],
-            "started_at": job["started_at"],
-            "finished_at": job["finished_at"],
-            "seconds": job["seconds"],
-            "sec_per_epoch": job["sec_per_epoch"],
-            "progress": job["progress"],
-            "error": job["error"],
+            "created_at": job.created_at,
+            "started_at": job.started_at,
+            "finished_at": job.finished_at,
+            "seconds": job.seconds,
+            "sec_per_epoch": job.sec_per_epoch,
+            "progress": job.progress,
+            "error": job.error,
         },
-        created_at=job["created_at"],
-        owner=job.get("owner"),
+        created_at=job.created_at,
+        owner=job.owner,
     )
 
 
+def _run_entry(run: RunSnapshot) -> dict[str, Any]:
+    """What the record lists of a run: its settings and outcome, under the API's names."""
+    entry = {"optimizer": run.optimizer, "impl": run.impl, "hyperparams": dict(run.hyperparams)}
+    outcome = run.outcome()
+    del outcome["index"]
+    return {**entry, **outcome}
+
+
 class JobHistory:
-    """Stores every state change of every job; call it with a job record (a JobManager listener).
+    """Stores every state change of every job; call it with a job snapshot (a JobManager listener).
 
     The manager calls listeners from more than one thread (the request that queued a job, then the
-    worker), and a record is a snapshot taken just before the call, so two snapshots of one job can
+    worker), and a snapshot is taken just before the call, so two snapshots of one job can
     arrive out of order. Each job's event count only grows, so a snapshot older than the one already
     stored is dropped: a late 'queued' never overwrites 'done'. The memory for this is bounded: the
     newest ``remember`` jobs (a stale snapshot is milliseconds late, not thousands of jobs).
@@ -102,13 +92,13 @@ class JobHistory:
         self._lock = threading.Lock()
         self._written: OrderedDict[str, int] = OrderedDict()  # job id -> last_event_id stored
 
-    def __call__(self, job: JobRecord) -> None:
-        version = int(job["last_event_id"])
+    def __call__(self, job: JobSnapshot) -> None:
+        version = job.last_event_id
         with self._lock:  # one writer at a time keeps "check, then write" atomic
-            if self._written.get(job["id"], -1) >= version:
+            if self._written.get(job.id, -1) >= version:
                 return
             self.store.save(training_record(job))
-            self._written[job["id"]] = version
-            self._written.move_to_end(job["id"])
+            self._written[job.id] = version
+            self._written.move_to_end(job.id)
             while len(self._written) > self.remember:
                 self._written.popitem(last=False)

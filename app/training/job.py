@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 from app.data.dataset import Dataset
 from app.training.runs import CURVE, RunConfig, RunResult
 from app.training.schedule import Schedule
+from app.training.snapshot import JobSnapshot, RunSnapshot
 
 if TYPE_CHECKING:
     from app.training.events import Subscription
 
 TERMINAL = frozenset({"done", "failed", "cancelled", "interrupted"})
-
-JobRecord = dict[str, Any]
 
 
 class QueueFull(RuntimeError):
@@ -87,21 +86,29 @@ class _RunState:
     final_loss_max: float | None = None
     sec_per_epoch: float | None = None
     diverged_at: float | None = None
-    summary: str = ""
+    book_line: str = ""
+
+    def snapshot(self, index: int, curves: bool) -> RunSnapshot:
+        config = self.config
+        return RunSnapshot(
+            index=index,
+            optimizer=config.optimizer,
+            impl=config.impl,
+            hyperparams=dict(config.hyperparams),
+            status=self.status,
+            final_loss=self.final_loss,
+            final_loss_sd=self.final_loss_sd,
+            final_loss_min=self.final_loss_min,
+            final_loss_max=self.final_loss_max,
+            sec_per_epoch=self.sec_per_epoch,
+            diverged_at=self.diverged_at,
+            book_line=self.book_line,
+            points=len(self.curve["losses"]),
+            curve={key: list(values) for key, values in self.curve.items()} if curves else None,
+        )
 
     def outcome(self, index: int) -> dict[str, Any]:
-        return {
-            "index": index,
-            "status": self.status,
-            "final_loss": self.final_loss,
-            "final_loss_sd": self.final_loss_sd,
-            "final_loss_min": self.final_loss_min,
-            "final_loss_max": self.final_loss_max,
-            "sec_per_epoch": self.sec_per_epoch,
-            "diverged_at": self.diverged_at,
-            "summary": self.summary,
-            "points": len(self.curve["losses"]),
-        }
+        return self.snapshot(index, curves=False).outcome()
 
 
 class Job:
@@ -148,7 +155,7 @@ class Job:
         """Copy the ended runs' outcomes from the trainer and tell the subscribers."""
         for i in indices:
             run, result = self.runs[i], results[i]
-            run.status, run.summary = result.status, result.summary()
+            run.status, run.book_line = result.status, result.book_line()
             run.final_loss, run.sec_per_epoch = result.final_loss, result.sec_per_epoch
             run.final_loss_sd, run.final_loss_min = result.final_loss_sd, result.final_loss_min
             run.final_loss_max = result.final_loss_max
@@ -161,7 +168,7 @@ class Job:
         for run in self.runs:
             if run.status in {"queued", "running"}:
                 run.status = status
-                run.summary = run.summary or status
+                run.book_line = run.book_line or status
         self.emit(
             "end",
             {
@@ -175,50 +182,33 @@ class Job:
             },
         )
 
-    def record(self, curves: bool = True) -> JobRecord:
-        """The job as JSON-ready data (the API's job object; the store's input)."""
-        plan, data = self.plan, self.plan.dataset
+    def snapshot(self, curves: bool = True) -> JobSnapshot:
+        """The job as it stands (the API's job object; the store's input)."""
+        plan, schedule = self.plan, self.schedule
         now = self.finished_at or time.time()
-        return {
-            "id": self.id,
-            "status": self.status,
-            "created_at": self.created_at,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "seconds": (now - self.started_at) if self.started_at else 0.0,
-            "dataset": {
-                "id": data.id,
-                "label": data.label,
-                "kind": data.kind,
-                "synthetic": data.synthetic,
-                "rows": data.rows,
-                "features": data.features,
-            },
-            "batch_size": plan.batch_size,
-            "epochs": plan.epochs,
-            "seed": plan.seed,
-            "seeds": plan.seeds,
-            "device_requested": plan.device_requested,
-            "device": plan.device,
-            "steps": self.schedule.steps,
-            "points": self.schedule.points,
-            "record_every": self.schedule.record_every,
-            "progress": self.progress,
-            "sec_per_epoch": self.train_seconds / plan.epochs if self.status == "done" else None,
-            "error": self.error,
-            "cancel_requested": self.cancel.is_set() and not self.terminal,
-            "last_event_id": self.last_event_id,
-            "owner": self.owner,
-            "stored": self.store_error is None,
-            "store_error": self.store_error,
-            "runs": [
-                {
-                    "optimizer": run.config.optimizer,
-                    "impl": run.config.impl,
-                    "hyperparams": dict(run.config.hyperparams),
-                    **run.outcome(i),
-                    **({key: list(values) for key, values in run.curve.items()} if curves else {}),
-                }
-                for i, run in enumerate(self.runs)
-            ],
-        }
+        return JobSnapshot(
+            id=self.id,
+            status=self.status,
+            created_at=self.created_at,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            seconds=(now - self.started_at) if self.started_at else 0.0,
+            dataset=plan.dataset,
+            batch_size=plan.batch_size,
+            epochs=plan.epochs,
+            seed=plan.seed,
+            seeds=plan.seeds,
+            device_requested=plan.device_requested,
+            device=plan.device,
+            steps=schedule.steps,
+            points=schedule.points,
+            record_every=schedule.record_every,
+            progress=self.progress,
+            sec_per_epoch=self.train_seconds / plan.epochs if self.status == "done" else None,
+            error=self.error,
+            cancel_requested=self.cancel.is_set() and not self.terminal,
+            last_event_id=self.last_event_id,
+            owner=self.owner,
+            store_error=self.store_error,
+            runs=tuple(run.snapshot(i, curves) for i, run in enumerate(self.runs)),
+        )

@@ -5,7 +5,7 @@ job's state and event log live in ``app.training.job``, its readers in ``app.tra
 The log is bounded: progress events carry one or more loss points and a job records at most
 ``MAX_POINTS`` + 1 points per run.
 
-Hooks for a run-history store: ``listeners`` are called with the full job record (``record()``)
+Hooks for a run-history store: ``listeners`` are called with the full job snapshot (``snapshot()``)
 on every state change (queued, running, and the terminal one), outside the manager's lock;
 ``stop()`` ends unfinished jobs as ``interrupted`` and tells the listeners. A listener that
 fails (the history cannot be written) leaves the job ``stored: false`` with the reason; the job
@@ -29,7 +29,8 @@ import torch
 
 from app.training.admission import Admission
 from app.training.events import Subscription
-from app.training.job import Job, JobNotFound, JobPlan, JobRecord, NotCancellable, OwnerBusy, QueueFull
+from app.training.job import Job, JobNotFound, JobPlan, NotCancellable, OwnerBusy, QueueFull
+from app.training.snapshot import JobSnapshot
 from app.training.worker import train
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 RETELL_SECONDS = 10.0  # how often a job the listeners could not take is offered again
 MAX_UNTOLD = 1000  # ended jobs kept in memory because no listener took them (then the oldest is lost)
 
-Listener = Callable[[JobRecord], None]
+Listener = Callable[[JobSnapshot], None]
 
 
 class _Stopping(Exception):
@@ -117,10 +118,7 @@ class JobManager:
             if refusal == "full":
                 raise QueueFull(self.capacity, self._retry_after(self._running))
             self._jobs[job.id] = job
-            first = job.record(curves=False)
-            for private in ("last_event_id", "owner", "stored", "store_error"):
-                del first[private]
-            job.emit("job", first)
+            job.emit("job", job.snapshot(curves=False).to_json(private=False))
             self._pending.append(job)
             self._work.notify()
         self._tell(job)
@@ -138,14 +136,15 @@ class JobManager:
         with self.lock:
             return list(reversed(self._jobs.values()))
 
-    def record(self, job_id: str, curves: bool = True) -> JobRecord:
+    def snapshot(self, job_id: str, curves: bool = True) -> JobSnapshot:
         job = self.get(job_id)
         with self.lock:
-            return job.record(curves)
+            return job.snapshot(curves)
 
-    def records(self, curves: bool = False) -> list[JobRecord]:
+    def snapshots(self, curves: bool = False) -> list[JobSnapshot]:
+        """Newest first."""
         with self.lock:
-            return [job.record(curves) for job in reversed(self._jobs.values())]
+            return [job.snapshot(curves) for job in reversed(self._jobs.values())]
 
     def cancel(self, job_id: str) -> Job:
         """A queued job ends at once; a running one stops at its next check (within ~32 steps)."""
@@ -207,11 +206,11 @@ class JobManager:
         if not self.listeners:
             return
         with self.lock:
-            record = job.record()
+            snapshot = job.snapshot()
         problem = None
         for listener in self.listeners:
             try:
-                listener(record)
+                listener(snapshot)
             except Exception as exc:
                 problem = str(exc) or type(exc).__name__
         with self.lock:

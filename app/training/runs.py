@@ -65,7 +65,7 @@ class RunResult:
     def sec_per_epoch(self) -> float | None:
         return self.seconds / self.epochs_done if self.epochs_done > 0 else None
 
-    def summary(self) -> str:
+    def book_line(self) -> str:
         """The book's closing line: 'loss: 0.243452, 0.049984 sec per epoch'."""
         spe = self.sec_per_epoch
         timing = f"{spe:.6f} sec per epoch" if spe is not None else "no epoch timed"

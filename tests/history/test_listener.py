@@ -7,6 +7,7 @@ import csv
 import io
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from app.config import Settings
 from app.history.listener import JobHistory
 from app.history.store import RunRecord, RunStore
 from app.main import create_app
+from app.training.snapshot import JobSnapshot
 from tests.utils import ADMIN, BOOK, BOOK_JOB, CURVES, LONG_JOB, WAIT, stream, submit, until, until_stored
 
 
@@ -87,15 +89,15 @@ def test_queued_and_running_states_are_stored_as_they_happen(one_at_a_time: Test
 def test_an_older_snapshot_never_overwrites_a_newer_one(client: TestClient, tmp_path: Any) -> None:
     job_id = submit(client, BOOK_JOB)
     stream(client, job_id)
-    done = client.get(f"/api/jobs/{job_id}").json()  # the API's job object is the listener's record
-    queued = {**done, "status": "queued", "last_event_id": 1}
+    done: JobSnapshot = client.app.state.jobs.snapshot(job_id)  # type: ignore[attr-defined]
+    queued = replace(done, status="queued", last_event_id=1)
     store = RunStore(tmp_path / "other.sqlite3")
     history = JobHistory(store)
     history(done)
     history(queued)  # e.g. the request thread's snapshot, delivered after the worker's
     saved = store.get(job_id)
     assert saved is not None and saved.status == "done"
-    history({**done, "last_event_id": done["last_event_id"] + 1, "status": "failed"})  # newer: written
+    history(replace(done, last_event_id=done.last_event_id + 1, status="failed"))  # newer: written
     assert store.get(job_id).status == "failed"  # type: ignore[union-attr]
 
 

@@ -123,7 +123,7 @@ def test_divergence_stops_only_the_diverging_run(airfoil: Dataset) -> None:
     assert sgd.status == "diverged"
     assert sgd.diverged_at is not None and 0 < sgd.diverged_at < 2
     assert len(sgd.losses) < 31 and all(math.isfinite(v) for v in sgd.losses)
-    assert sgd.final_loss is None and "diverged" in sgd.summary()
+    assert sgd.final_loss is None and "diverged" in sgd.book_line()
     assert rmsprop.status == "done" and len(rmsprop.losses) == 31
 
 
@@ -230,7 +230,7 @@ def test_cancelling_stops_every_running_run() -> None:
 def test_timings_and_the_book_style_summary(airfoil: Dataset) -> None:
     result = train(airfoil, [run("adagrad")]).runs[0]
     assert result.sec_per_epoch is not None and result.sec_per_epoch > 0
-    assert re.fullmatch(r"loss: 0\.2\d{5}, \d+\.\d{6} sec per epoch", result.summary())
+    assert re.fullmatch(r"loss: 0\.2\d{5}, \d+\.\d{6} sec per epoch", result.book_line())
 
 
 def test_batch_size_is_bounded_by_the_data(airfoil: Dataset) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -15,6 +14,7 @@ from app.optim.registry import get_optimizer
 from app.training.job import Job, JobEvent, JobNotFound, JobPlan, NotCancellable, QueueFull
 from app.training.jobs import JobManager
 from app.training.runs import RunConfig
+from app.training.snapshot import JobSnapshot
 
 DATA = make_synthetic()
 WAIT = 60.0  # seconds: an upper bound on waits, never a timing assertion
@@ -44,7 +44,7 @@ def long_plan() -> JobPlan:
 
 def until_running(manager: JobManager, job: Job) -> None:
     for _ in range(int(WAIT / 0.005)):
-        if manager.record(job.id)["status"] != "queued":
+        if manager.snapshot(job.id).status != "queued":
             return
         time.sleep(0.005)
     raise AssertionError("the job never started")
@@ -68,7 +68,7 @@ def names(events: list[JobEvent]) -> list[str]:
 def test_a_job_runs_to_done_with_its_full_event_log(manager: JobManager) -> None:
     job = manager.submit(plan(config("adagrad"), config("rmsprop"), config("sgd", eta=5.0)))
     assert manager.wait(job.id, WAIT)
-    record = manager.record(job.id)
+    record = manager.snapshot(job.id).to_json()
     assert record["status"] == "done" and record["progress"] == 1.0 and record["error"] is None
     assert record["device"] == "cpu" and record["points"] == 31 and record["steps"] == 300
     adagrad, rmsprop, sgd = record["runs"]
@@ -113,9 +113,9 @@ def test_the_event_log_is_bounded_by_the_points() -> None:
 def test_training_happens_on_worker_threads_and_listeners_see_every_state(manager: JobManager) -> None:
     seen: list[tuple[str, str, int]] = []
 
-    def listener(record: dict[str, Any]) -> None:
-        points = sum(len(run["losses"]) for run in record["runs"])
-        seen.append((record["status"], threading.current_thread().name, points))
+    def listener(snapshot: JobSnapshot) -> None:
+        points = sum(len((run.curve or {})["losses"]) for run in snapshot.runs)
+        seen.append((snapshot.status, threading.current_thread().name, points))
 
     manager.add_listener(listener)
     job = manager.submit(plan())
@@ -126,13 +126,13 @@ def test_training_happens_on_worker_threads_and_listeners_see_every_state(manage
 
 
 def test_a_failing_listener_does_not_break_the_job(manager: JobManager) -> None:
-    def broken(record: dict[str, Any]) -> None:
+    def broken(snapshot: JobSnapshot) -> None:
         raise RuntimeError("store is down")
 
     manager.add_listener(broken)
     job = manager.submit(plan())
     assert manager.wait(job.id, WAIT)
-    assert manager.record(job.id)["status"] == "done"
+    assert manager.snapshot(job.id).status == "done"
 
 
 # --- cancel, queue bounds, stop -------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_cancelling_a_running_job(manager: JobManager) -> None:
     until_running(manager, job)
     manager.cancel(job.id)
     assert manager.wait(job.id, WAIT)
-    record = manager.record(job.id)
+    record = manager.snapshot(job.id).to_json()
     assert record["status"] == "cancelled" and record["progress"] < 1
     assert [run["status"] for run in record["runs"]] == ["cancelled", "cancelled"]
     assert job.events[-1].name == "end" and job.events[-1].data["status"] == "cancelled"
@@ -155,7 +155,7 @@ def test_cancelling_a_queued_job_ends_it_at_once(manager: JobManager) -> None:
     running = manager.submit(long_plan())
     queued = manager.submit(plan())
     manager.cancel(queued.id)
-    assert manager.record(queued.id)["status"] == "cancelled"
+    assert manager.snapshot(queued.id).status == "cancelled"
     assert names(queued.events) == ["job", "end"]
     manager.cancel(running.id)
     assert manager.wait(running.id, WAIT)
@@ -174,7 +174,7 @@ def test_a_full_queue_refuses_with_a_retry_delay(manager: JobManager) -> None:
 
 def test_stopping_the_server_interrupts_unfinished_jobs_and_tells_the_listeners() -> None:
     heard: list[tuple[str, str]] = []
-    jobs = JobManager(max_concurrent=1, max_queued=5, listeners=[lambda r: heard.append((r["id"], r["status"]))])
+    jobs = JobManager(max_concurrent=1, max_queued=5, listeners=[lambda s: heard.append((s.id, s.status))])
     jobs.start()
     running, waiting = jobs.submit(long_plan()), jobs.submit(plan())
     until_running(jobs, running)
@@ -262,10 +262,10 @@ def test_a_crash_in_training_fails_the_job(manager: JobManager, monkeypatch: pyt
     monkeypatch.setattr("app.training.worker.Trainer", broken)
     job = manager.submit(plan())
     assert manager.wait(job.id, WAIT)
-    record = manager.record(job.id)
+    record = manager.snapshot(job.id).to_json()
     assert record["status"] == "failed" and "out of memory on the device" in record["error"]
     assert {run["status"] for run in record["runs"]} == {"failed"}
     assert job.events[-1].name == "end" and job.events[-1].data["error"] == record["error"]
     monkeypatch.undo()
     ok = manager.submit(plan())  # the worker survived
-    assert manager.wait(ok.id, WAIT) and manager.record(ok.id)["status"] == "done"
+    assert manager.wait(ok.id, WAIT) and manager.snapshot(ok.id).status == "done"

@@ -20,7 +20,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from app.api.access import Caller
 from app.api.deps import CallerDep, DatasetsDep, JobDep, JobsDep, SettingsDep, StreamCleanup, StreamSlot
 from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, too_many
-from app.schemas.jobs import JobCreated, JobOut, JobRequest, JobSummary
+from app.schemas.jobs import JobBrief, JobCreated, JobOut, JobRequest
 from app.training.job import NotCancellable, QueueFull
 from app.training.plan import plan_job
 from app.training.snapshot import JobSnapshot
@@ -69,7 +69,7 @@ def _shown(job: JobSnapshot, caller: Caller) -> dict[str, Any]:
     return {**shown, "mine": caller.owns(job.owner)}
 
 
-@router.get("", response_model=list[JobSummary])
+@router.get("", response_model=list[JobBrief])
 def list_jobs(jobs: JobsDep, caller: CallerDep) -> list[dict[str, Any]]:
     """The jobs this server keeps, newest first, without their curves."""
     return [_shown(snapshot, caller) for snapshot in jobs.snapshots(curves=False)]
@@ -82,7 +82,7 @@ def get_job(job: JobDep, jobs: JobsDep, caller: CallerDep) -> dict[str, Any]:
 
 @router.post(
     "/{job_id}/cancel",
-    response_model=JobSummary,
+    response_model=JobBrief,
     responses={**NOT_FOUND, **FORBIDDEN, 409: {"description": "the job has already ended"}},
 )
 def cancel_job(job: JobDep, jobs: JobsDep, caller: CallerDep) -> dict[str, Any]:

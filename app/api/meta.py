@@ -70,7 +70,7 @@ def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
         name=spec.name,
         label=spec.label,
         section=spec.section,
-        summary=spec.summary,
+        summary=spec.formula,
         notation={impl: _notation(notation(spec.name, impl)) for impl in IMPLS},
         impls=list(IMPLS),
         torch_class=f"torch.optim.{spec.torch.cls.__name__}",

@@ -19,15 +19,15 @@ from app.history.contour import NoContour, stored_contour
 from app.history.export import to_csv
 from app.history.store import ACTIVE, RunFilter, RunRecord
 from app.optim.registry import OPTIMIZERS
-from app.schemas.runs import ContourOut, HistoryUsage, RunDetail, RunPage, RunSummary
+from app.schemas.runs import ContourOut, HistoryUsage, RunBrief, RunDetail, RunPage
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no run with that id"}}
 
 
-def _summary(record: RunRecord, caller: Caller) -> RunSummary:
-    return RunSummary(
+def _brief(record: RunRecord, caller: Caller) -> RunBrief:
+    return RunBrief(
         id=record.id,
         kind=record.kind,
         status=record.status,
@@ -36,7 +36,7 @@ def _summary(record: RunRecord, caller: Caller) -> RunSummary:
         device=record.device,
         created_at=record.created_at,
         updated_at=record.updated_at,
-        runs=record.summary,
+        runs=record.runs,
         timings=record.timings,
         pinned=record.pinned,
         mine=record.owner is not None and caller.owns(record.owner),
@@ -73,14 +73,14 @@ def list_runs(
     owner = caller.owner if scope == "own" else None
     total, records = store.list(RunFilter(kind, optimizer, status, owner), offset, limit)
     usage = HistoryUsage(**asdict(store.usage(caller.owner)))
-    items = [_summary(r, caller) for r in records]
+    items = [_brief(r, caller) for r in records]
     return RunPage(total=total, offset=offset, limit=limit, scope=scope, items=items, usage=usage)
 
 
 @router.get("/{run_id}", response_model=RunDetail, responses=NOT_FOUND)
 def get_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunDetail:
     record = _found(store, run_id)
-    return RunDetail(**_summary(record, caller).model_dump(), config=record.config, series=record.series)
+    return RunDetail(**_brief(record, caller).model_dump(), config=record.config, series=record.series)
 
 
 @router.delete(
@@ -101,22 +101,22 @@ def delete_run(run_id: str, store: StoreDep, caller: CallerDep) -> Response:
     return Response(status_code=204)
 
 
-def _pin(run_id: str, store: StoreDep, caller: CallerDep, pinned: bool) -> RunSummary:
+def _pin(run_id: str, store: StoreDep, caller: CallerDep, pinned: bool) -> RunBrief:
     record = _changeable(store, run_id, caller, "pin" if pinned else "unpin")
     if not store.set_pinned(run_id, pinned):
         raise refused(404, f"no run with id '{run_id}'")
     record.pinned = pinned
-    return _summary(record, caller)
+    return _brief(record, caller)
 
 
-@router.post("/{run_id}/pin", response_model=RunSummary, responses={**NOT_FOUND, **FORBIDDEN})
-def pin_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunSummary:
+@router.post("/{run_id}/pin", response_model=RunBrief, responses={**NOT_FOUND, **FORBIDDEN})
+def pin_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunBrief:
     """Keep the record whatever the history's bounds: pinned records are never pruned."""
     return _pin(run_id, store, caller, True)
 
 
-@router.delete("/{run_id}/pin", response_model=RunSummary, responses={**NOT_FOUND, **FORBIDDEN})
-def unpin_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunSummary:
+@router.delete("/{run_id}/pin", response_model=RunBrief, responses={**NOT_FOUND, **FORBIDDEN})
+def unpin_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunBrief:
     """The record may be pruned again, oldest first, once the history is past its bounds."""
     return _pin(run_id, store, caller, False)
 
@@ -139,6 +139,6 @@ def export_run(run_id: str, store: StoreDep, caller: CallerDep, format: Literal[
     filename = f"optimizer-lab-{record.kind}-{record.id}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if format == "json":
-        body = RunDetail(**_summary(record, caller).model_dump(), config=record.config, series=record.series)
+        body = RunDetail(**_brief(record, caller).model_dump(), config=record.config, series=record.series)
         return Response(body.model_dump_json(indent=1), media_type="application/json", headers=headers)
     return Response(to_csv(record), media_type="text/csv", headers=headers)

@@ -31,7 +31,7 @@ def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
         return _sweep_rows(record)
     if record.kind == "trajectory":
         header = ["run", "optimizer", "impl", "step", "x1", "x2", "value", "lr_eff_x1", "lr_eff_x2"]
-        for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
+        for i, (run, series) in enumerate(zip(record.runs, record.series, strict=True)):
             rates = [[None, None], *series.get("lr_eff", [])]
             for t, (point, value) in enumerate(zip(series["points"], series["values"], strict=True)):
                 rows.append([i, run["optimizer"], run["impl"], t, *point, value, *rates[t]])
@@ -40,7 +40,7 @@ def _csv_rows(record: RunRecord) -> tuple[list[str], list[list[Any]]]:
         # A job over several seeds adds the seeds' range and the training time; one seed keeps the plain table.
         extra = ["losses_min", "losses_max", "elapsed"] if record.config.get("seeds", 1) > 1 else []
         header += [{"losses_min": "loss_min", "losses_max": "loss_max", "elapsed": "seconds"}[key] for key in extra]
-        for i, (run, series) in enumerate(zip(record.summary, record.series, strict=True)):
+        for i, (run, series) in enumerate(zip(record.runs, record.series, strict=True)):
             columns = [series["epochs"], series["losses"], *(series[key] for key in extra)]
             for values in zip(*columns, strict=True):
                 rows.append([i, run["optimizer"], run["impl"], *values])

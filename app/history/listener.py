@@ -12,9 +12,9 @@ What a training record holds (``GET /api/runs/{id}``):
   hyperparams (complete)}], and its schedule ``steps``, ``points``, ``record_every``;
 - ``series``: per run ``{"epochs", "losses", "losses_min", "losses_max", "elapsed"}`` (the loss
   curve: mean over the seeds, the seeds' range, training seconds; empty until the job ends);
-- ``summary`` (``runs`` in the API): per run optimizer, impl, hyperparams, status, final_loss
+- ``runs`` (the store's column ``summary``): per run optimizer, impl, hyperparams, status, final_loss
   (mean over the seeds) with final_loss_sd, final_loss_min and final_loss_max, sec_per_epoch,
-  diverged_at, summary (the book's line) and points;
+  diverged_at, summary (the book line) and points;
 - ``device``; ``timings``: created_at, started_at, finished_at, seconds, sec_per_epoch, and the
   job's progress and error (why it failed or stopped; null when it did not).
 """
@@ -53,7 +53,7 @@ def training_record(job: JobSnapshot) -> RunRecord:
             "record_every": job.record_every,
         },
         series=[{key: list((run.curve or {}).get(key, [])) for key in CURVE} for run in job.runs],
-        summary=[_run_entry(run) for run in job.runs],
+        runs=[_run_entry(run) for run in job.runs],
         timings={
             "created_at": job.created_at,
             "started_at": job.started_at,

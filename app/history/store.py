@@ -43,7 +43,7 @@ MIGRATIONS: tuple[str, ...] = (
         optimizers  TEXT NOT NULL,  -- ',adagrad,rmsprop,' for LIKE filtering
         config      TEXT NOT NULL,  -- JSON
         series      TEXT NOT NULL,  -- JSON: points/values/lr_eff or loss curves, per run
-        summary     TEXT NOT NULL,  -- JSON: per-run status and final figures
+        summary     TEXT NOT NULL,  -- JSON: per-run status and final figures (RunRecord.runs)
         timings     TEXT NOT NULL   -- JSON
     );
     CREATE INDEX runs_created ON runs (created_at DESC);
@@ -71,7 +71,7 @@ class RunRecord:
     optimizers: list[str]
     config: dict[str, Any]
     series: list[dict[str, Any]] = field(default_factory=list)
-    summary: list[dict[str, Any]] = field(default_factory=list)
+    runs: list[dict[str, Any]] = field(default_factory=list)  # per run: settings, status, final figures
     timings: dict[str, Any] = field(default_factory=dict)
     device: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
@@ -137,7 +137,7 @@ class RunStore:
             record.title,
             json.dumps(record.config),
             json.dumps(record.series),
-            json.dumps(record.summary),
+            json.dumps(record.runs),  # the column "summary"
             json.dumps(record.timings),
         ]
         size = sum(len(text.encode()) for text in texts)
@@ -203,10 +203,10 @@ class RunStore:
                 rows = conn.execute(f"SELECT id, summary FROM runs WHERE status IN {ACTIVE}").fetchall()
                 now = time.time()
                 for row in rows:
-                    summary = [_interrupted(run) for run in json.loads(row["summary"])]
+                    runs = [_interrupted(run) for run in json.loads(row["summary"])]
                     conn.execute(
                         "UPDATE runs SET status = 'interrupted', updated_at = ?, summary = ? WHERE id = ?",
-                        (now, json.dumps(summary), row["id"]),
+                        (now, json.dumps(runs), row["id"]),
                     )
                 conn.execute("COMMIT")
             except BaseException:
@@ -285,7 +285,7 @@ def _record(row: sqlite3.Row) -> RunRecord:
         optimizers=[o for o in row["optimizers"].split(",") if o],
         config=json.loads(row["config"]),
         series=json.loads(row["series"]) if "series" in keys else [],
-        summary=json.loads(row["summary"]),
+        runs=json.loads(row["summary"]),
         timings=json.loads(row["timings"]),
         owner=row["owner"],
         pinned=bool(row["pinned"]),

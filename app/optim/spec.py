@@ -71,7 +71,7 @@ class OptimizerSpec:
     rule: rules.Rule
     torch: TorchMapping
     training_defaults: Mapping[str, float] = field(default_factory=dict)
-    summary: str = ""
+    formula: str = ""  # the update rule in one line, plain text
 
     @property
     def state(self) -> tuple[str, ...]:

@@ -81,7 +81,9 @@ class JobRunOut(JobRunOutcome):
     )
 
 
-class JobSummary(BaseModel):
+class JobBrief(BaseModel):
+    """A job as the queue lists it: without its runs' curves."""
+
     id: str
     status: JobStatus
     created_at: float = Field(description="seconds since the epoch")
@@ -109,5 +111,5 @@ class JobSummary(BaseModel):
     store_error: str | None = Field(None, description="why not; the job is kept in memory and stored once it can be")
 
 
-class JobOut(JobSummary):
+class JobOut(JobBrief):
     runs: list[JobRunOut]  # type: ignore[assignment]

@@ -7,7 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 
-class RunSummary(BaseModel):
+class RunBrief(BaseModel):
+    """A record as the history lists it: without its config and series."""
+
     id: str
     kind: Literal["trajectory", "training", "sweep"]
     status: str = Field(description="done, failed, cancelled, interrupted, queued or running")
@@ -22,7 +24,7 @@ class RunSummary(BaseModel):
     mine: bool = Field(False, description="made by this browser (its owner cookie): it may delete and pin it")
 
 
-class RunDetail(RunSummary):
+class RunDetail(RunBrief):
     config: dict[str, Any]
     series: list[dict[str, Any]] = Field(
         description="per run: points, values, lr_eff (trajectory), epochs, losses (training) or cells (sweep)",
@@ -44,7 +46,7 @@ class RunPage(BaseModel):
     offset: int
     limit: int
     scope: Literal["own", "all"]
-    items: list[RunSummary]
+    items: list[RunBrief]
     usage: HistoryUsage
 
 

@@ -49,7 +49,7 @@ def to_record(
             }
             for r in results
         ],
-        summary=[summarise(r) for r in results],
+        runs=[summarise(r) for r in results],
         timings={"seconds": seconds},
         owner=owner,
     )
@@ -60,7 +60,7 @@ def from_record(record: RunRecord, digest: str) -> list[RunResult] | None:
     if record.kind != "trajectory" or record.config.get("digest") != digest:
         return None
     results = []
-    for run, series in zip(record.summary, record.series, strict=True):
+    for run, series in zip(record.runs, record.series, strict=True):
         config = RunConfig(run["optimizer"], run["impl"], dict(run["hyperparams"]))
         results.append(
             RunResult(

@@ -110,24 +110,24 @@ def test_shutdown_stores_the_running_job_as_interrupted_with_its_points(settings
             time.sleep(0.01)
     record = RunStore(settings.database_path).get(job_id)  # the app has stopped
     assert record is not None and record.status == "interrupted"
-    assert {run["status"] for run in record.summary} == {"interrupted"}
+    assert {run["status"] for run in record.runs} == {"interrupted"}
     assert record.timings["error"] == "the server stopped during the job"
     assert len(record.series[0]["losses"]) >= 2
 
 
 def test_an_unfinished_record_found_at_start_up_is_interrupted_run_by_run(tmp_path: Any) -> None:
     store = RunStore(tmp_path / "runs.sqlite3")
-    summary = [
+    runs = [
         {"optimizer": "adam", "status": "running", "summary": ""},
         {"optimizer": "sgd", "status": "diverged", "summary": "diverged at epoch 0.5"},
     ]
     saved = store.save(
-        RunRecord(kind="training", status="running", title="t", optimizers=["adam", "sgd"], config={}, summary=summary)
+        RunRecord(kind="training", status="running", title="t", optimizers=["adam", "sgd"], config={}, runs=runs)
     )
     assert store.mark_interrupted() == 1
     again = store.get(saved.id)
     assert again is not None and again.status == "interrupted"
-    assert again.summary == [{"optimizer": "adam", "status": "interrupted", "summary": "interrupted"}, summary[1]]
+    assert again.runs == [{"optimizer": "adam", "status": "interrupted", "summary": "interrupted"}, runs[1]]
 
 
 def test_a_run_still_in_progress_cannot_be_deleted(client: TestClient) -> None:

@@ -18,7 +18,7 @@ def record(
         optimizers=list(optimizers),
         config={"a": 1},
         series=[{"points": [[0.0, 1.0]]}],
-        summary=[{"optimizer": optimizers[0]}],
+        runs=[{"optimizer": optimizers[0]}],
         created_at=created_at,
     )
 

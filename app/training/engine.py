@@ -22,50 +22,15 @@ import torch
 from torch import Tensor
 
 from app.optim.registry import get_optimizer
-from app.optim.stepper import BookStepper, Stepper, TorchStepper
+from app.optim.stepper import BookStepper, TorchStepper
+from app.training.device import resolve_device
+from app.training.groups import Group, group_runs
 from app.training.runs import Point, RunConfig, RunPoint, RunResult
 from app.training.schedule import Schedule, batch_orders
 
 DTYPE = torch.float32
 INIT_STD = 0.01
 STOP_CHECK_EVERY = 32  # steps between looks at the cancel flag
-
-
-class _Group:
-    """Runs updated by the same steppers: one book optimizer vectorised, or one torch run."""
-
-    def __init__(self, runs: list[int], cols: slice) -> None:
-        self.runs, self.cols = runs, cols
-        self.steppers: list[tuple[Stepper, Tensor]] = []  # (stepper, its gradient view)
-        self.live = len(runs)
-        self.seconds = 0.0
-
-    def step(self) -> None:
-        for stepper, grad in self.steppers:
-            stepper.step(grad)
-
-
-def resolve_device(device: str) -> torch.device:
-    """'auto' → cuda when available, else cpu; 'cuda' without CUDA raises ValueError."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("CUDA is not available on this server (torch.cuda.is_available() is False)")
-    if device not in {"cpu", "cuda"}:
-        raise ValueError(f"unknown device '{device}'; expected auto, cpu or cuda")
-    return torch.device(device)
-
-
-def _group_runs(runs: Sequence[RunConfig]) -> list[list[int]]:
-    """Book runs of one optimizer share a group; torch runs and noisy SGD runs stand alone.
-
-    A noisy run keeps its own noise stream, so its curve does not depend on its neighbours.
-    """
-    groups: dict[object, list[int]] = {}
-    for i, run in enumerate(runs):
-        alone = run.impl != "book" or run.hyperparams.get("noise", 0.0) != 0.0
-        groups.setdefault(("alone", i) if alone else run.optimizer, []).append(i)
-    return list(groups.values())
 
 
 def _check(runs: Sequence[RunConfig], seeds: int, batch_size: int, rows: int) -> None:
@@ -147,19 +112,19 @@ class Trainer:
 
     def _place_groups(self, runs: Sequence[RunConfig]) -> None:
         """Groups own contiguous run columns of θ; run i is column_of[i] in group_of[i]."""
-        self.groups: list[_Group] = []
+        self.groups: list[Group] = []
         self.column_of = [0] * len(runs)
-        placed: dict[int, _Group] = {}
+        placed: dict[int, Group] = {}
         col = 0
-        for members in _group_runs(runs):
-            group = _Group(members, slice(col, col + len(members)))
+        for members in group_runs(runs):
+            group = Group(members, slice(col, col + len(members)))
             self.groups.append(group)
             for i in members:
                 self.column_of[i], placed[i] = col, group
                 col += 1
         self.group_of = [placed[i] for i in range(len(runs))]
 
-    def _make_steppers(self, group: _Group) -> None:
+    def _make_steppers(self, group: Group) -> None:
         F, cols, dev = self.features, group.cols, self.device
         configs = [self.runs[i].config for i in group.runs]
         spec = get_optimizer(configs[0].optimizer)

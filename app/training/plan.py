@@ -11,7 +11,7 @@ import math
 from app.data.registry import DatasetRegistry, DatasetUnavailable
 from app.optim.registry import get_optimizer
 from app.schemas.jobs import JobRequest
-from app.training.engine import resolve_device
+from app.training.device import resolve_device
 from app.training.job import JobPlan
 from app.training.runs import RunConfig
 from app.validation import FieldProblem, Refused

@@ -13,7 +13,8 @@ from app.data.airfoil import load_airfoil
 from app.data.dataset import Dataset
 from app.data.synthetic import make_synthetic
 from app.optim.registry import get_optimizer
-from app.training.engine import Trainer, resolve_device
+from app.training.device import resolve_device
+from app.training.engine import Trainer
 from app.training.runs import Point, RunConfig
 from app.training.schedule import Schedule, batch_orders, record_interval
 from tests.utils import airfoil_file

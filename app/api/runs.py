@@ -125,7 +125,7 @@ def unpin_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunBrief:
 def run_contour(run_id: str, store: StoreDep) -> ContourOut:
     """f on an 80×80 grid over a stored 2D comparison's view box, to draw its paths on (404 for training runs)."""
     try:
-        return ContourOut(**stored_contour(_found(store, run_id)))
+        return ContourOut.model_validate(stored_contour(_found(store, run_id)), from_attributes=True)
     except NoContour as exc:
         raise refused(404, str(exc)) from None
 

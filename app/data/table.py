@@ -60,7 +60,7 @@ def decode(content: bytes) -> str:
         raise DataError(f"the file is not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FileFacts:
     """What one pass over an upload's bytes tells before parsing it."""
 
@@ -96,7 +96,7 @@ def scan(file: BinaryIO, salt: bytes = b"", chunk: int = 1 << 16) -> FileFacts:
     except UnicodeDecodeError:
         raise DataError(f"the file is not UTF-8 text (invalid byte at offset {size - 1})") from None
     file.seek(0)
-    return FileFacts(size, lines + 1, digest.hexdigest(), blank)
+    return FileFacts(size=size, lines=lines + 1, digest=digest.hexdigest(), blank=blank)
 
 
 def sniff_delimiter(line: str) -> str:

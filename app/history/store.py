@@ -89,7 +89,7 @@ class RunFilter:
     owner: str | None = None  # None: everyone's
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Usage:
     """How full the history is, overall and for one owner."""
 
@@ -241,7 +241,15 @@ class RunStore:
             own_runs, own_bytes = conn.execute(
                 "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM runs WHERE owner = ?", (owner,)
             ).fetchone()
-        return Usage(runs, size, pinned, own_runs, own_bytes, self.max_runs, self.max_bytes)
+        return Usage(
+            runs=runs,
+            bytes=size,
+            pinned=pinned,
+            own_runs=own_runs,
+            own_bytes=own_bytes,
+            max_runs=self.max_runs,
+            max_bytes=self.max_bytes,
+        )
 
 
 def _where(where: RunFilter) -> tuple[list[str], list[Any]]:

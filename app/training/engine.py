@@ -196,7 +196,7 @@ class Trainer:
                 run.status = "done"
                 stopped.append(i)
                 self._close(i, epoch)
-        return Point(index, self.steps_done, epoch, points, stopped)
+        return Point(index=index, step=self.steps_done, epoch=epoch, runs=points, stopped=stopped)
 
     def _record_last(self, index: int, epoch: float, values: Tensor, finite: list[bool], final: bool) -> Point:
         """Without curves: runs are visited only when one diverges and at the end, where each keeps

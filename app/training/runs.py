@@ -87,7 +87,7 @@ class RunPoint:
     elapsed: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Point:
     """One full-data evaluation of every run still going (None for stopped runs)."""
 

@@ -8,7 +8,7 @@ terminal one) in order, from one thread at a time per sweep. What a sweep record
   ``hyperparams`` (the fixed ones, complete), ``axes`` [{param, values, scale}], ``metrics`` and
   ``problem`` (function, start, steps, seed, box, minima… or dataset, batch_size, epochs, seed, device);
 - ``series``: one entry ``{"cells": {metric: rows × columns}}`` (null where not finished);
-- ``summary`` (``runs`` in the API): one entry for the optimizer with its status, the cells done and
+- ``runs`` (the store's column ``summary``): one entry for the optimizer with its status, the cells done and
   diverged, and the best cell;
 - ``timings``: created_at, started_at, finished_at, seconds, progress, error.
 """
@@ -49,7 +49,7 @@ def _best(state: SweepState, cells: Cells) -> dict[str, Any] | None:
 def sweep_record(state: SweepState) -> RunRecord:
     cells = state.cells or {}
     diverged = sum(v is not None for row in cells.get("diverged_at", []) for v in row)
-    summary = {
+    entry = {
         "optimizer": state.optimizer,
         "impl": state.impl,
         "hyperparams": state.hyperparams,
@@ -76,7 +76,7 @@ def sweep_record(state: SweepState) -> RunRecord:
             "problem": state.problem,
         },
         series=[{"cells": cells}],
-        summary=[summary],
+        runs=[entry],
         timings={
             "created_at": state.created_at,
             "started_at": state.started_at,

@@ -19,7 +19,7 @@ from app.optim.spec import HyperParamError, OptimizerSpec
 from app.schemas.base import COORD_LIMIT
 from app.sweep.axes import START_PARAMS, Axis, spaced
 from app.sweep.schemas import TRAINING_METRICS, TRAJECTORY_METRICS, AxisSpec, SweepRequest
-from app.training.engine import resolve_device
+from app.training.device import resolve_device
 from app.validation import FieldProblem, Refused
 
 TRAJECTORY_FIELDS = ("function", "expression", "start", "steps", "box")

@@ -219,7 +219,7 @@ class Trainer:
                 self.runs[i].status = "done"
                 stopped.append(i)
                 self._close(i, epoch)
-        return Point(index, self.steps_done, epoch, [], stopped)
+        return Point(index=index, step=self.steps_done, epoch=epoch, runs=[], stopped=stopped)
 
     def _running(self) -> list[int]:
         return [i for i, run in enumerate(self.runs) if run.status == "running"]

@@ -62,11 +62,7 @@ class Trainer:
         rows, features = X.shape
         _check(runs, seeds, batch_size, rows)
         self.device = device if isinstance(device, torch.device) else resolve_device(device)
-        self.schedule = (
-            Schedule.book(rows=rows, batch_size=batch_size, epochs=epochs)
-            if record_every is None
-            else Schedule(rows=rows, batch_size=batch_size, epochs=epochs, record_every=record_every)
-        )
+        self.schedule = Schedule.book(rows=rows, batch_size=batch_size, epochs=epochs, record_every=record_every)
         self.runs = [RunResult(config) for config in runs]
         self.seed, self.seeds = seed, seeds
         # Seed k alone decides seed k's weights and batch orders: a job of S seeds holds, column by

@@ -33,8 +33,10 @@ class Schedule:
     record_every: int
 
     @classmethod
-    def book(cls, *, rows: int, batch_size: int, epochs: int) -> Schedule:
-        return cls(rows=rows, batch_size=batch_size, epochs=epochs, record_every=record_interval(rows, epochs))
+    def book(cls, *, rows: int, batch_size: int, epochs: int, record_every: int | None = None) -> Schedule:
+        """The book's schedule: a point every 100 examples (or ``record_interval``), unless told otherwise."""
+        every = record_interval(rows, epochs) if record_every is None else record_every
+        return cls(rows=rows, batch_size=batch_size, epochs=epochs, record_every=every)
 
     @property
     def batches_per_epoch(self) -> int:

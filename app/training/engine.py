@@ -42,6 +42,14 @@ def _check(runs: Sequence[RunConfig], seeds: int, batch_size: int, rows: int) ->
         raise ValueError(f"batch_size must be in [1, {rows}] for this data set, got {batch_size}")
 
 
+def _spread(values: Tensor) -> tuple[list[float], list[float], list[float], list[list[float]]]:
+    """Per column of S×W losses: the mean over the seeds (in float64), the lowest, the highest, each seed's."""
+    means: list[float] = values.double().mean(dim=0).tolist()
+    lows: list[float] = values.min(dim=0).values.tolist()
+    highs: list[float] = values.max(dim=0).values.tolist()
+    return means, lows, highs, values.t().tolist()
+
+
 class Trainer:
     """One job: R runs × S seeds on one data set; the runs of a seed share its weights and batch order."""
 
@@ -168,10 +176,7 @@ class Trainer:
         finite: list[bool] = torch.isfinite(values).all(dim=0).tolist()  # one seed's divergence is the run's
         if not self.curves:
             return self._record_last(index, epoch, values, finite, final)
-        means: list[float] = values.double().mean(dim=0).tolist()
-        lows: list[float] = values.min(dim=0).values.tolist()
-        highs: list[float] = values.max(dim=0).values.tolist()
-        per_seed: list[list[float]] = values.t().tolist()
+        means, lows, highs, per_seed = _spread(values)
         points: list[RunPoint | None] = []
         stopped: list[int] = []
         for i, run in enumerate(self.runs):
@@ -205,10 +210,7 @@ class Trainer:
                     stopped.append(i)
                     self._close(i, epoch)
         if final:
-            means: list[float] = values.double().mean(dim=0).tolist()
-            lows: list[float] = values.min(dim=0).values.tolist()
-            highs: list[float] = values.max(dim=0).values.tolist()
-            per_seed: list[list[float]] = values.t().tolist()
+            means, lows, highs, per_seed = _spread(values)
             for i in self._running():
                 col = self.column_of[i]
                 self.runs[i].add(epoch, RunPoint(means[col], lows[col], highs[col], self._elapsed(i)), per_seed[col])

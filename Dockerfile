@@ -63,6 +63,8 @@ COPY --from=data /opt/optlab/data ./data
 COPY app ./app
 COPY static ./static
 COPY templates ./templates
+# The Chinese catalogue compiled once here (the app would otherwise compile it in memory at start).
+RUN /opt/venv/bin/pybabel compile -d app/i18n/locale -D messages
 # Every setting is an OPTLAB_* variable (README, "Deploy with Docker"); these are the image's.
 # OPTLAB_ALLOWED_HOSTS is '*' so that the image answers whatever name it is reached by; for a
 # class, name the server (README, "For a class").

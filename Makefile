@@ -8,7 +8,11 @@ PORT     ?= 8000
 export OPTLAB_DATA_DIR ?= $(if $(wildcard ../shared/data/airfoil_self_noise.dat),../shared/data,data)
 export OPTLAB_DB_PATH  ?= var/optlab.sqlite3
 
-.PHONY: run test test-js lint bench chromium nodejs clean
+# The catalogues: English is the source, app/i18n/locale/zh the Chinese translation.
+LOCALE   := app/i18n/locale
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test test-js lint bench chromium nodejs clean i18n i18n-compile
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -22,7 +26,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime $(MO_FILES)
 	@mkdir -p var
 	$(PY) -m uvicorn app.main:app --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 5
 
@@ -36,9 +40,23 @@ nodejs:
 test-js: nodejs
 	node --test tests/js/*.test.mjs
 
-test: $(VENV)/.dev chromium test-js
+test: $(VENV)/.dev $(MO_FILES) chromium test-js
 	@mkdir -p var test-artifacts
 	$(PY) -m pytest
+
+# Every marked string of the templates (_(), {% trans %}), the ES modules (t(), tn()) and app/
+# (Text(), N_()) into messages.pot, merged into each language's .po (translate the new entries
+# there, then `make i18n-compile`; tests/i18n fail while one is untranslated).
+i18n: $(VENV)/.runtime
+	$(PY) -m babel.messages.frontend extract -F $(LOCALE)/../babel.cfg --no-wrap --add-location=file \
+		--sort-by-file --project "Optimizer Lab" -o $(LOCALE)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-wrap --ignore-obsolete
+	$(MAKE) i18n-compile
+
+i18n-compile: $(MO_FILES)
+
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po | $(VENV)/.runtime
+	$(VENV)/bin/pybabel compile -d $(LOCALE) -D messages -l $*
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -11,13 +11,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from app.i18n.text import Text
+
 
 @dataclass(frozen=True)
 class FieldProblem:
     """One refused field: its name in the request body (``runs[0].hyperparams.eta``) and why."""
 
     field: str
-    message: str
+    message: str | Text  # a Text is answered in the request's language
     value: Any = None
     type: str = "value_error"
     ctx: dict[str, Any] = dataclasses.field(default_factory=dict)

@@ -20,10 +20,18 @@ from starlette.formparsers import MultiPartException
 from starlette.types import Message
 
 from app.api.access import Caller
-from app.api.deps import CallerDep, DatasetsDep, SettingsDep
+from app.api.deps import CallerDep, DatasetsDep, LangDep, SettingsDep
 from app.api.errors import DETAIL, FORBIDDEN, RETRY_AFTER, refused, too_many
 from app.data.dataset import DataError, Dataset
-from app.data.registry import DatasetEntry, ParsersBusy, UploadDiskError, UploadStoreFull
+from app.data.registry import (
+    DatasetEntry,
+    ParsersBusy,
+    UploadDiskError,
+    UploadStoreFull,
+    upload_description,
+    upload_label,
+)
+from app.i18n import Text, translate
 from app.schemas.datasets import DatasetInfo
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -32,11 +40,17 @@ MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
 BUILT_IN = frozenset({"airfoil", "synthetic"})
 
 
-def dataset_info(entry: DatasetEntry, caller: Caller) -> DatasetInfo:
+def dataset_info(entry: DatasetEntry, caller: Caller, lang: str = "en") -> DatasetInfo:
+    """A data set as the API shows it; the built-in ones' names and descriptions in ``lang``."""
     data: Dataset | None = entry.dataset
+    label: str | Text = entry.label
+    description: str | Text = data.description if data else f"{entry.label}: unavailable"
+    if data is not None and data.kind == "upload":  # made from the file: say it again in the reader's language
+        label = upload_label(data.filename or data.id)
+        description = upload_description(data.rows, data.features, data.columns[-1])
     return DatasetInfo(
         id=entry.id,
-        label=entry.label,
+        label=translate(label, lang),
         kind=entry.kind,
         available=entry.available,
         reason=entry.reason,
@@ -44,7 +58,7 @@ def dataset_info(entry: DatasetEntry, caller: Caller) -> DatasetInfo:
         rows=data.rows if data else None,
         features=data.features if data else None,
         columns=list(data.columns) if data else [],
-        description=data.description if data else f"{entry.label}: unavailable",
+        description=translate(description, lang),
         filename=data.filename if data else None,
         created_at=data.created_at.timestamp() if data else None,
         mine=caller.owns(entry.owner),
@@ -61,9 +75,9 @@ def _refuse(status: int, message: str) -> HTTPException:
 
 
 @router.get("", response_model=list[DatasetInfo])
-def list_datasets(datasets: DatasetsDep, caller: CallerDep) -> list[DatasetInfo]:
+def list_datasets(datasets: DatasetsDep, caller: CallerDep, lang: LangDep) -> list[DatasetInfo]:
     """Every data set, available or not (airfoil first, with the reason when its file is unusable)."""
-    return [dataset_info(entry, caller) for entry in datasets.entries()]
+    return [dataset_info(entry, caller, lang) for entry in datasets.entries()]
 
 
 @router.get("/{dataset_id}", response_model=DatasetInfo, responses={404: {"description": "no such data set"}})

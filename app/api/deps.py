@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, HTTPException, Query, Request
 
 from app.api.access import Caller, caller_of
-from app.api.errors import too_many
+from app.api.errors import request_lang, too_many
 from app.api.security import SlotLimiter, client_key
 from app.config import Settings
 from app.data.registry import DatasetRegistry
@@ -33,6 +33,10 @@ COMPUTE_RETRY_AFTER_SECONDS = 2
 def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_lang(request: Request) -> str:
+    return request_lang(request)
 
 
 def get_store(request: Request) -> RunStore:
@@ -79,6 +83,7 @@ async def client_gone(request: Request) -> AsyncIterator[asyncio.Event]:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 TrajectoriesDep = Annotated[TrajectoryService, Depends(get_trajectories)]
 ClientGoneDep = Annotated[asyncio.Event, Depends(client_gone)]
+LangDep = Annotated[str, Depends(get_lang)]
 StoreDep = Annotated[RunStore, Depends(get_store)]
 DatasetsDep = Annotated[DatasetRegistry, Depends(get_datasets)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]

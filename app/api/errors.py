@@ -2,7 +2,9 @@
 
 - 422: ``{"detail": [{"loc", "field", "msg", "type", "ctx"?}, ...]}``, one item per refused field, the
   message prefixed with the field's name, never echoing a value JSON cannot carry (NaN, ±Inf); from
-  pydantic's validation and from a service's ``Refused``;
+  pydantic's validation and from a service's ``Refused``. The message after the field's name is in
+  the language of ``Accept-Language`` (English unless it asks for Chinese); field names, types and
+  ctx stay as they are;
 - 403, 404, 409, 503: ``{"detail": "<message>"}`` (503: the run history cannot be read or written);
 - 429: the same, with ``Retry-After`` (seconds) in the headers.
 """
@@ -18,10 +20,53 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.history.database import StoreUnavailable
+from app.i18n import N_, Gettext, Text, choose, gettext_for
 from app.validation import Refused
 
 # Validators on a whole mapping (hyper-parameters) name the offending key in ctx["name"].
 _KEYED_ERRORS = {"hyperparam"}
+
+# pydantic's own messages that a JSON body or a query can meet, by error type, as pydantic words them
+# (tests/api/test_i18n.py holds them to pydantic_core's templates); translated like ours.
+PYDANTIC_MESSAGES = {
+    "missing": N_("Field required"),
+    "extra_forbidden": N_("Extra inputs are not permitted"),
+    "json_invalid": N_("Invalid JSON: {error}"),
+    "model_type": N_("Input should be a valid dictionary or instance of {class_name}"),
+    "model_attributes_type": N_("Input should be a valid dictionary or object to extract fields from"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "multiple_of": N_("Input should be a multiple of {multiple_of}"),
+    "finite_number": N_("Input should be a finite number"),
+    "too_short": N_(
+        "{field_type} should have at least {min_length} item{expected_plural} after validation, not {actual_length}"
+    ),
+    "too_long": N_(
+        "{field_type} should have at most {max_length} item{expected_plural} after validation, not {actual_length}"
+    ),
+    "string_type": N_("Input should be a valid string"),
+    "string_too_short": N_("String should have at least {min_length} character{expected_plural}"),
+    "string_too_long": N_("String should have at most {max_length} character{expected_plural}"),
+    "string_pattern_mismatch": N_("String should match pattern '{pattern}'"),
+    "enum": N_("Input should be {expected}"),
+    "literal_error": N_("Input should be {expected}"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "list_type": N_("Input should be a valid list"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_parsing_size": N_("Unable to parse input string as an integer, exceeded maximum size"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "float_type": N_("Input should be a valid number"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "union_tag_invalid": N_(
+        "Input tag '{tag}' found using {discriminator} does not match any of the expected tags: {expected_tags}"
+    ),
+    "union_tag_not_found": N_("Unable to extract tag using discriminator {discriminator}"),
+}
 
 
 def _json_safe(value: Any) -> Any:
@@ -33,7 +78,7 @@ def _json_safe(value: Any) -> Any:
         return [_json_safe(v) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    return str(value)
+    return str(value)  # a Text too: ctx keeps the English
 
 
 def field_path(loc: Sequence[str | int]) -> str:
@@ -44,13 +89,43 @@ def field_path(loc: Sequence[str | int]) -> str:
     return path or "body"
 
 
-def describe(error: dict[str, Any]) -> dict[str, Any]:
+def request_lang(request: Request) -> str:
+    """The answer's language: a page's ``?lang=`` (the switch in the header), else ``Accept-Language``."""
+    return choose(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def _english(message: str) -> str:
+    return message
+
+
+def human_message(error: dict[str, Any], gettext: Gettext = _english, text: str | Text | None = None) -> str:
+    """What is wrong, in the language of ``gettext``: a ``Text`` of ours (given, or ctx["message"])
+    or one of pydantic's messages; anything else (never marked) as it was written."""
+    ctx = error.get("ctx") or {}
+    message = text if text is not None else ctx.get("message")
+    if isinstance(message, Text):
+        return message.render(gettext)
+    template = PYDANTIC_MESSAGES.get(str(error.get("type")))
+    if template is not None and gettext is not _english:
+        values = {key: str(value) for key, value in ctx.items()}
+        if "expected" in values:  # "'book' or 'torch'": pydantic's own "or"
+            values["expected"] = values["expected"].replace(" or ", gettext(" or "))
+        try:
+            return gettext(template).format(**values)
+        except (KeyError, IndexError, ValueError):
+            pass
+    return str(message if message is not None else error.get("msg", "invalid"))
+
+
+def describe(error: dict[str, Any], gettext: Gettext = _english, text: str | Text | None = None) -> dict[str, Any]:
     loc = list(error.get("loc", ()))
     ctx = error.get("ctx") or {}
     if error.get("type") in _KEYED_ERRORS and "name" in ctx:
         loc.append(ctx["name"])
     field = "body" if error.get("type") == "json_invalid" else field_path(loc)
-    out = {"loc": loc, "field": field, "msg": f"{field}: {error.get('msg', 'invalid')}", "type": error.get("type")}
+    human = human_message(error, gettext, text) if (text is not None or gettext is not _english) else None
+    msg = f"{field}: {human if human is not None else error.get('msg', 'invalid')}"
+    out = {"loc": loc, "field": field, "msg": msg, "type": error.get("type")}
     if ctx:
         out["ctx"] = _json_safe(ctx)
     return out
@@ -103,18 +178,22 @@ def _location(field: str) -> list[str | int]:
     return ["body", *(int(part) if part.isdigit() else part for part in parts if part)]
 
 
-def _refused_items(exc: Refused) -> list[dict[str, Any]]:
-    return [describe({"type": p.type, "loc": _location(p.field), "msg": p.message, "ctx": p.ctx}) for p in exc.problems]
+def _refused_items(exc: Refused, gettext: Gettext) -> list[dict[str, Any]]:
+    return [
+        describe({"type": p.type, "loc": _location(p.field), "msg": str(p.message), "ctx": p.ctx}, gettext, p.message)
+        for p in exc.problems
+    ]
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(status_code=422, content={"detail": [describe(e) for e in exc.errors()]})
+    gettext = gettext_for(request_lang(request))
+    return JSONResponse(status_code=422, content={"detail": [describe(e, gettext) for e in exc.errors()]})
 
 
 async def refused_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Refused)
-    return JSONResponse(status_code=422, content={"detail": _refused_items(exc)})
+    return JSONResponse(status_code=422, content={"detail": _refused_items(exc, gettext_for(request_lang(request)))})
 
 
 async def store_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:

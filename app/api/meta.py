@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Literal, get_args
 
 import torch
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app import __version__
-from app.api.deps import StoreDep
+from app.api.deps import LangDep, StoreDep
+from app.i18n import N_, page_messages, translate
 from app.optim import expression, grammar
 from app.optim.functions import OBJECTIVES
 from app.optim.notation import CONTEXTS, SYMBOLS, Notation, mathml, notation
@@ -25,9 +26,11 @@ from app.schemas.meta import (
     JobStatuses,
     OptimizerInfo,
     OptimizerNotation,
+    PageCatalogue,
 )
 
 router = APIRouter()
+Language = Literal["en", "zh"]  # app.i18n.LANGUAGES
 
 
 @router.get(
@@ -64,17 +67,17 @@ def _notation(n: Notation) -> OptimizerNotation:
     )
 
 
-def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
+def _optimizer_info(spec: OptimizerSpec, lang: str) -> OptimizerInfo:
     book, training, torch_defaults = spec.defaults(), spec.defaults(context="training"), spec.defaults("torch")
     return OptimizerInfo(
         name=spec.name,
-        label=spec.label,
+        label=translate(spec.label, lang),
         section=spec.section,
-        summary=spec.formula,
+        summary=translate(spec.formula, lang),
         notation={impl: _notation(notation(spec.name, impl)) for impl in IMPLS},
         impls=list(IMPLS),
         torch_class=f"torch.optim.{spec.torch.cls.__name__}",
-        torch_notes=spec.torch.notes,
+        torch_notes=translate(spec.torch.notes, lang),
         hyperparams=[
             HyperParamInfo(
                 name=hp.name,
@@ -87,7 +90,7 @@ def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
                 low_inclusive=hp.low_inclusive,
                 high_inclusive=hp.high_inclusive,
                 bounds=hp.bounds_text(),
-                description=hp.description,
+                description=translate(hp.description, lang),
                 aliases=list(hp.aliases),
             )
             for hp in spec.hyperparams
@@ -96,38 +99,49 @@ def _optimizer_info(spec: OptimizerSpec) -> OptimizerInfo:
 
 
 @router.get("/api/optimizers", response_model=list[OptimizerInfo], tags=["meta"])
-def list_optimizers() -> list[OptimizerInfo]:
-    return [_optimizer_info(spec) for spec in OPTIMIZERS.values()]
+def list_optimizers(lang: LangDep) -> list[OptimizerInfo]:
+    """Every optimizer; names, summaries and descriptions in the language of ``Accept-Language``."""
+    return [_optimizer_info(spec, lang) for spec in OPTIMIZERS.values()]
 
 
 @router.get("/api/functions", response_model=list[FunctionInfo], tags=["meta"])
-def list_functions() -> list[FunctionInfo]:
-    """The built-in objectives, then a ``custom`` entry (the only one with ``grammar``): f typed as text."""
+def list_functions(lang: LangDep) -> list[FunctionInfo]:
+    """The built-in objectives, then a ``custom`` entry (the only one with ``grammar``): f typed as text.
+
+    Names and notes in the language of ``Accept-Language``."""
     return [
         *(
             FunctionInfo(
                 name=f.name,
-                label=f.label,
+                label=translate(f.label, lang),
                 latex=f.latex,
                 mathml=mathml(f.latex),
                 box=list(f.box),
                 start=list(f.start),
                 minima=[list(m) for m in f.minima],
-                note=f.note,
+                note=translate(f.note, lang) if f.note else f.note,
                 log_contours=f.log_contours,
             )
             for f in OBJECTIVES.values()
         ),
         FunctionInfo(
             name="custom",
-            label="Custom f(x1, x2)",
+            label=translate(N_("Custom f(x1, x2)"), lang),
             latex="",
             mathml="",
             box=list(expression.CUSTOM_BOX),
             start=list(expression.CUSTOM_START),
             minima=[],
             log_contours=False,
-            note="type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2 + 0.3*sin(3*x1); send it as 'expression'",
+            note=translate(
+                N_("type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2 + 0.3*sin(3*x1); send it as 'expression'"), lang
+            ),
             grammar=ExpressionGrammar.model_validate(grammar.grammar()),
         ),
     ]
+
+
+@router.get("/api/i18n/{lang}", response_model=PageCatalogue, tags=["meta"])
+def page_catalogue(lang: Language) -> PageCatalogue:
+    """The page's words in ``lang``: English message id → translation, from the same .po as the templates'."""
+    return PageCatalogue(lang=lang, messages=page_messages(lang))

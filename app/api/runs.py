@@ -13,11 +13,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from app.api.access import Caller
-from app.api.deps import CallerDep, StoreDep
+from app.api.deps import CallerDep, LangDep, StoreDep
 from app.api.errors import FORBIDDEN, field_error, refused
 from app.history.contour import NoContour, stored_contour
 from app.history.export import to_csv
 from app.history.store import ACTIVE, RunFilter, RunRecord
+from app.history.titles import title_in
+from app.i18n import gettext_for
 from app.optim.registry import OPTIMIZERS
 from app.schemas.runs import ContourOut, HistoryUsage, RunBrief, RunDetail, RunPage
 
@@ -26,12 +28,12 @@ router = APIRouter(prefix="/api/runs", tags=["runs"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no run with that id"}}
 
 
-def _brief(record: RunRecord, caller: Caller) -> RunBrief:
+def _brief(record: RunRecord, caller: Caller, lang: str = "en") -> RunBrief:
     return RunBrief(
         id=record.id,
         kind=record.kind,
         status=record.status,
-        title=record.title,
+        title=title_in(record.kind, record.config, record.title, gettext_for(lang)),
         optimizers=record.optimizers,
         device=record.device,
         created_at=record.created_at,
@@ -61,6 +63,7 @@ def _changeable(store: StoreDep, run_id: str, caller: Caller, what: str) -> RunR
 def list_runs(
     store: StoreDep,
     caller: CallerDep,
+    lang: LangDep,
     scope: Literal["own", "all"] = Query("own", description="own: this browser's records; all: everyone's"),
     kind: Literal["trajectory", "training", "sweep"] | None = None,
     optimizer: str | None = Query(None, max_length=32, description="one of GET /api/optimizers"),
@@ -73,14 +76,15 @@ def list_runs(
     owner = caller.owner if scope == "own" else None
     total, records = store.list(RunFilter(kind, optimizer, status, owner), offset, limit)
     usage = HistoryUsage(**asdict(store.usage(caller.owner)))
-    items = [_brief(r, caller) for r in records]
+    items = [_brief(r, caller, lang) for r in records]
     return RunPage(total=total, offset=offset, limit=limit, scope=scope, items=items, usage=usage)
 
 
 @router.get("/{run_id}", response_model=RunDetail, responses=NOT_FOUND)
-def get_run(run_id: str, store: StoreDep, caller: CallerDep) -> RunDetail:
+def get_run(run_id: str, store: StoreDep, caller: CallerDep, lang: LangDep) -> RunDetail:
+    """One record; its title in the language of ``Accept-Language``."""
     record = _found(store, run_id)
-    return RunDetail(**_brief(record, caller).model_dump(), config=record.config, series=record.series)
+    return RunDetail(**_brief(record, caller, lang).model_dump(), config=record.config, series=record.series)
 
 
 @router.delete(

@@ -18,6 +18,14 @@ COLUMN_NAMES = ("frequency", "angle", "chord", "velocity", "thickness", "sound_p
 MAX_BYTES = 1_000_000  # the real file is ~60 kB
 
 
+# The page shows these in its language: app/i18n/data.py hands them to the translators.
+LABEL = "NASA airfoil self-noise"
+DESCRIPTION = (
+    "NASA airfoil self-noise (UCI 291), as in D2L ch. 7: 6 columns standardised over all "
+    f"{ROWS} rows, first {KEPT} rows kept; 5 features, target: scaled sound pressure [dB]"
+)
+
+
 def load_airfoil(path: Path) -> Dataset:
     """Standardise all 6 columns over all 1503 rows (population std), keep the first 1500.
 
@@ -39,15 +47,12 @@ def load_airfoil(path: Path) -> Dataset:
     X, y = split_xy(standardise(table.values, COLUMN_NAMES)[:KEPT])
     return Dataset(
         id="airfoil",
-        label="NASA airfoil self-noise",
+        label=LABEL,
         kind="airfoil",
         X=X,
         y=y,
         columns=COLUMN_NAMES,
-        description=(
-            "NASA airfoil self-noise (UCI 291), as in D2L ch. 7: 6 columns standardised over all "
-            f"{ROWS} rows, first {KEPT} rows kept; 5 features, target: scaled sound pressure [dB]"
-        ),
+        description=DESCRIPTION,
     )
 
 

@@ -25,6 +25,7 @@ from app.data.dataset import DataError, Dataset, split_xy, standardise
 from app.data.synthetic import make_synthetic
 from app.data.table import UPLOAD_LIMITS, Limits, parse_table, scan
 from app.data.uploads import Upload, UploadFolder
+from app.i18n.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,21 @@ class ParsersBusy(RuntimeError):
 
 class UploadDiskError(RuntimeError):
     """The uploads folder refused a write or a removal."""
+
+
+def upload_label(name: str) -> Text:
+    """An upload's name in menus: its file name (the API answers it in the reader's language)."""
+    return Text("Upload: {name}", name=name)
+
+
+def upload_description(rows: int, features: int, target: str) -> Text:
+    return Text(
+        "uploaded CSV: {rows} rows, {features} features, target '{target}' (last column); "
+        "every column standardised like the book",
+        rows=rows,
+        features=features,
+        target=target,
+    )
 
 
 @dataclass(frozen=True)
@@ -186,16 +202,13 @@ class DatasetRegistry:
         shown = _clean_filename(filename)
         return Dataset(
             id=dataset_id,
-            label=f"Upload: {shown or dataset_id}",
+            label=str(upload_label(shown or dataset_id)),
             kind="upload",
             X=X,
             y=y,
             columns=names,
             filename=shown,
-            description=(
-                f"uploaded CSV: {X.shape[0]} rows, {X.shape[1]} features, target '{names[-1]}' (last column); "
-                "every column standardised like the book"
-            ),
+            description=str(upload_description(X.shape[0], X.shape[1], names[-1])),
         )
 
     def _keep(self, upload: Upload) -> Dataset:

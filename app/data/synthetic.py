@@ -17,6 +17,14 @@ TRUE_B = 0.4
 NOISE = 0.5
 
 
+# The page shows these in its language: app/i18n/data.py hands them to the translators.
+LABEL = "Synthetic (seeded linear regression)"
+DESCRIPTION = (
+    f"SYNTHETIC, not real data: {ROWS}×{FEATURES} Gaussian features, y = X·w + b + noise "
+    f"(w = {list(TRUE_W)}, b = {TRUE_B}, noise std {NOISE}, seed {SEED}), standardised like the book"
+)
+
+
 def make_synthetic() -> Dataset:
     """y = X w + b + N(0, 0.5²), X ~ N(0, 1); then the book's standardisation of every column."""
     rng = np.random.Generator(np.random.PCG64(SEED))
@@ -26,14 +34,11 @@ def make_synthetic() -> Dataset:
     Xs, ys = split_xy(standardise(np.column_stack([X, y]), columns))
     return Dataset(
         id="synthetic",
-        label="Synthetic (seeded linear regression)",
+        label=LABEL,
         kind="synthetic",
         X=Xs,
         y=ys,
         columns=columns,
         synthetic=True,
-        description=(
-            f"SYNTHETIC, not real data: {ROWS}×{FEATURES} Gaussian features, y = X·w + b + noise "
-            f"(w = {list(TRUE_W)}, b = {TRUE_B}, noise std {NOISE}, seed {SEED}), standardised like the book"
-        ),
+        description=DESCRIPTION,
     )

@@ -26,19 +26,20 @@ from collections import OrderedDict
 from typing import Any
 
 from app.history.store import RunRecord, RunStore
+from app.history.titles import job_title
 from app.training.runs import CURVE
 from app.training.snapshot import JobSnapshot, RunSnapshot
 
 
 def training_record(job: JobSnapshot) -> RunRecord:
     """A job's snapshot (taken with curves) as a history record."""
-    names = ", ".join(f"{run.optimizer} ({run.impl})" for run in job.runs)
+    runs = [{"optimizer": run.optimizer, "impl": run.impl} for run in job.runs]
     return RunRecord(
         id=job.id,
         kind="training",
         status=job.status,
         device=job.device,
-        title=f"{job.dataset.label}, batch {job.batch_size}, {job.epochs} epochs: {names}",
+        title=str(job_title(job.dataset.label, job.batch_size, job.epochs, runs)),
         optimizers=sorted({run.optimizer for run in job.runs}),
         config={
             "dataset": job.dataset_json(),

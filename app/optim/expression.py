@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from app.i18n.text import N_, Text
 from app.optim.functions import Box, Objective, Pair
 from app.optim.grammar import (
     CONSTANTS,
@@ -59,27 +60,27 @@ _OPERATOR_TEXT: dict[type[ast.AST], str] = {
     ast.Invert: "~",
 }
 _NODE_TEXT: dict[type[ast.AST], str] = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "subscripts",
-    ast.Lambda: "lambdas",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "'and'/'or'",
-    ast.IfExp: "conditional expressions",
-    ast.Tuple: "tuples",
-    ast.List: "lists",
-    ast.Dict: "dicts",
-    ast.Set: "sets",
-    ast.JoinedStr: "strings",
-    ast.NamedExpr: "assignments",
-    ast.Starred: "'*' unpacking",
-    ast.Await: "'await'",
-    ast.Yield: "'yield'",
-    ast.YieldFrom: "'yield'",
-    ast.Slice: "slices",
+    ast.Attribute: N_("attribute access"),
+    ast.Subscript: N_("subscripts"),
+    ast.Lambda: N_("lambdas"),
+    ast.ListComp: N_("comprehensions"),
+    ast.SetComp: N_("comprehensions"),
+    ast.DictComp: N_("comprehensions"),
+    ast.GeneratorExp: N_("comprehensions"),
+    ast.Compare: N_("comparisons"),
+    ast.BoolOp: N_("'and'/'or'"),
+    ast.IfExp: N_("conditional expressions"),
+    ast.Tuple: N_("tuples"),
+    ast.List: N_("lists"),
+    ast.Dict: N_("dicts"),
+    ast.Set: N_("sets"),
+    ast.JoinedStr: N_("strings"),
+    ast.NamedExpr: N_("assignments"),
+    ast.Starred: N_("'*' unpacking"),
+    ast.Await: N_("'await'"),
+    ast.Yield: N_("'yield'"),
+    ast.YieldFrom: N_("'yield'"),
+    ast.Slice: N_("slices"),
 }
 
 X = Any  # float | np.ndarray | Tensor
@@ -105,7 +106,8 @@ class _Builder:
         """(closure, depends on x1/x2)."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise ExpressionError(f"expression has more than {MAX_NODES} terms (numbers, names, operations)", "nodes")
+            message = Text("expression has more than {limit} terms (numbers, names, operations)", limit=MAX_NODES)
+            raise ExpressionError(message, "nodes")
         if isinstance(node, ast.Constant):
             return self.constant(node)
         if isinstance(node, ast.Name):
@@ -117,18 +119,20 @@ class _Builder:
         if isinstance(node, ast.Call):
             return self.call(node)
         what = _NODE_TEXT.get(type(node), type(node).__name__)
-        raise ExpressionError(f"{what} not allowed: '{self.segment(node)}'", self.segment(node))
+        raise ExpressionError(
+            Text("{what} not allowed: '{piece}'", what=Text(what), piece=self.segment(node)), self.segment(node)
+        )
 
     def constant(self, node: ast.Constant) -> tuple[Fn, bool]:
         piece = self.segment(node)
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):  # True is an int: refuse
-            raise ExpressionError(f"only numbers are allowed as constants, not '{piece}'", piece)
+            raise ExpressionError(Text("only numbers are allowed as constants, not '{piece}'", piece=piece), piece)
         try:
             number = float(node.value)
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise ExpressionError(f"number '{piece}' is too large", piece)
+            raise ExpressionError(Text("number '{piece}' is too large", piece=piece), piece)
         return _const(number), False
 
     def name(self, node: ast.Name) -> tuple[Fn, bool]:
@@ -139,9 +143,11 @@ class _Builder:
         if node.id in CONSTANTS:
             return _const(CONSTANTS[node.id]), False
         if node.id in FUNCTIONS:
-            raise ExpressionError(f"'{node.id}' is a function: write {node.id}(...)", node.id)
+            raise ExpressionError(Text("'{name}' is a function: write {name}(...)", name=node.id), node.id)
         allowed = ", ".join((*VARIABLES, *CONSTANTS))
-        raise ExpressionError(f"unknown name '{node.id}'; allowed names: {allowed}", node.id)
+        raise ExpressionError(
+            Text("unknown name '{name}'; allowed names: {allowed}", name=node.id, allowed=allowed), node.id
+        )
 
     def unary(self, node: ast.UnaryOp) -> tuple[Fn, bool]:
         if isinstance(node.op, ast.UAdd):
@@ -150,7 +156,7 @@ class _Builder:
             inner, variable = self.build(node.operand)
             return (lambda x1, x2, m: -inner(x1, x2, m)), variable
         op = _OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
-        raise ExpressionError(f"operator '{op}' is not allowed", op)
+        raise ExpressionError(Text("operator '{op}' is not allowed", op=op), op)
 
     def binary(self, node: ast.BinOp) -> tuple[Fn, bool]:
         if isinstance(node.op, ast.Pow):
@@ -158,7 +164,8 @@ class _Builder:
         operation = _BINARY.get(type(node.op))
         if operation is None:
             op = _OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
-            raise ExpressionError(f"operator '{op}' is not allowed; use {' '.join(OPERATORS)}", op)
+            message = Text("operator '{op}' is not allowed; use {operators}", op=op, operators=" ".join(OPERATORS))
+            raise ExpressionError(message, op)
         (left, lv), (right, rv) = self.build(node.left), self.build(node.right)
         if lv != rv:  # the constant side becomes one float, computed once
             left, right = (left, _fold(right)) if lv else (_fold(left), right)
@@ -169,26 +176,32 @@ class _Builder:
         exponent, exponent_variable = self.build(node.right)
         where = self.segment(node.right)
         if exponent_variable:
-            raise ExpressionError(f"exponent '{where}' must be a constant (no x1, x2); use exp(...)", where)
+            raise ExpressionError(
+                Text("exponent '{piece}' must be a constant (no x1, x2); use exp(...)", piece=where), where
+            )
         p = float(exponent(_ZERO, _ZERO, TORCH))  # float64 in torch: 9**9**9 cannot become a huge Python int
         if not math.isfinite(p) or abs(p) > MAX_EXPONENT:
-            raise ExpressionError(f"exponent '{where}' exceeds the limit |p| ≤ {MAX_EXPONENT:g}", where)
+            limit = f"{MAX_EXPONENT:g}"
+            raise ExpressionError(
+                Text("exponent '{piece}' exceeds the limit |p| ≤ {limit}", piece=where, limit=limit), where
+            )
         q: float | int = int(p) if p.is_integer() else p
         return (lambda x1, x2, m: m.pow(base(x1, x2, m), q)), variable
 
     def call(self, node: ast.Call) -> tuple[Fn, bool]:
         if not isinstance(node.func, ast.Name):
-            raise ExpressionError(
-                f"only named functions can be called, not '{self.segment(node.func)}'", self.segment(node.func)
-            )
+            piece = self.segment(node.func)
+            raise ExpressionError(Text("only named functions can be called, not '{piece}'", piece=piece), piece)
         name = node.func.id
         if name not in FUNCTIONS:
             allowed = ", ".join(FUNCTIONS)
-            raise ExpressionError(f"function '{name}' is not allowed; allowed functions: {allowed}", name)
+            message = Text("function '{name}' is not allowed; allowed functions: {allowed}", name=name, allowed=allowed)
+            raise ExpressionError(message, name)
         if node.keywords:
-            raise ExpressionError(f"{name}(...) takes no keyword arguments", name)
+            raise ExpressionError(Text("{name}(...) takes no keyword arguments", name=name), name)
         if len(node.args) != 1:
-            raise ExpressionError(f"{name}(...) takes exactly one argument, got {len(node.args)}", name)
+            message = Text("{name}(...) takes exactly one argument, got {count}", name=name, count=len(node.args))
+            raise ExpressionError(message, name)
         inner, variable = self.build(node.args[0])
         return (lambda x1, x2, m: getattr(m, name)(inner(x1, x2, m))), variable
 
@@ -229,11 +242,17 @@ def check_work(expression: Expression, steps: int, runs: int) -> None:
     """Autograd costs ~3 µs per node and step: bound steps × runs × nodes so no request runs for minutes."""
     work = steps * runs * expression.nodes
     if work > MAX_WORK:
-        raise ExpressionError(
-            f"{expression.nodes} terms × {steps} steps × {runs} runs = {work:,} exceeds the limit of {MAX_WORK:,}; "
+        shown, limit = f"{work:,}", f"{MAX_WORK:,}"
+        message = Text(
+            "{terms} terms × {steps} steps × {runs} runs = {work} exceeds the limit of {limit}; "
             "use fewer steps or runs or a shorter expression",
-            "work",
+            terms=expression.nodes,
+            steps=steps,
+            runs=runs,
+            work=shown,
+            limit=limit,
         )
+        raise ExpressionError(message, "work")
 
 
 def custom_objective(
@@ -263,9 +282,10 @@ def custom_objective(
     x = torch.tensor(start_, dtype=torch.float64)
     at = f"({start_[0]:g}, {start_[1]:g})"
     if not torch.isfinite(objective.at(x)):
-        raise ExpressionError(f"f is not finite at the start point {at}: {float(objective.at(x))}", "start")
+        value = float(objective.at(x))
+        raise ExpressionError(Text("f is not finite at the start point {at}: {value}", at=at, value=value), "start")
     if not torch.isfinite(objective.gradient(x)).all():
-        raise ExpressionError(f"the gradient of f is not finite at the start point {at}", "start")
+        raise ExpressionError(Text("the gradient of f is not finite at the start point {at}", at=at), "start")
     return objective
 
 

@@ -10,6 +10,8 @@ import ast
 import math
 import unicodedata
 
+from app.i18n.text import N_, Text
+
 MAX_LENGTH = 200  # characters
 MAX_NODES = 100  # numbers, names, operators and calls in the tree
 MAX_DEPTH = 10  # nesting of parentheses (a call's parentheses count)
@@ -24,14 +26,15 @@ OPERATORS = ("+", "-", "*", "/", "**")
 # Screening before the parser matters: Python normalises identifiers (NFKC), so a full-width
 # 'ｘ1' would otherwise parse as x1. Commas pass so that 'sin(x1, x2)' gets a precise message.
 _ALLOWED_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.+-*/(), \t")
-_CHAR_HINTS = {"^": "write powers as **", "'": "strings are not allowed", '"': "strings are not allowed"}
+_ASCII_HINT = N_("use plain ASCII letters, digits, + - * / ** ( ) and spaces")
+_CHAR_HINTS = {"^": N_("write powers as **"), "'": N_("strings are not allowed"), '"': N_("strings are not allowed")}
 
 
 class ExpressionError(ValueError):
     """A refused expression; ``token`` is the offending piece of text or the name of the limit."""
 
-    def __init__(self, message: str, token: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Text, token: str) -> None:
+        super().__init__(message)  # a Text: the API answers it in the request's language
         self.token = token
 
 
@@ -60,19 +63,27 @@ def screen(text: str) -> str:
     """Length, characters and nesting, checked on the raw text before any parser sees it."""
     text = text.strip()
     if not text:
-        raise ExpressionError("expression is empty; type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2", "empty")
+        raise ExpressionError(Text("expression is empty; type f(x1, x2), e.g. 0.1*x1**2 + 2*x2**2"), "empty")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression has {len(text)} characters; the limit is {MAX_LENGTH}", "length")
+        message = Text("expression has {length} characters; the limit is {limit}", length=len(text), limit=MAX_LENGTH)
+        raise ExpressionError(message, "length")
     for i, ch in enumerate(text):
         if ch not in _ALLOWED_CHARS:
-            hint = _CHAR_HINTS.get(ch, "use plain ASCII letters, digits, + - * / ** ( ) and spaces")
-            raise ExpressionError(f"character {_describe_char(ch)} at column {i + 1} is not allowed: {hint}", ch)
+            hint = Text(_CHAR_HINTS.get(ch, _ASCII_HINT))
+            message = Text(
+                "character {char} at column {column} is not allowed: {hint}",
+                char=_describe_char(ch),
+                column=i + 1,
+                hint=hint,
+            )
+            raise ExpressionError(message, ch)
     depth = deepest = 0
     for ch in text:
         depth += (ch == "(") - (ch == ")")
         deepest = max(deepest, depth)
     if deepest > MAX_DEPTH:
-        raise ExpressionError(f"parentheses nest {deepest} deep; the limit is {MAX_DEPTH}", "depth")
+        message = Text("parentheses nest {depth} deep; the limit is {limit}", depth=deepest, limit=MAX_DEPTH)
+        raise ExpressionError(message, "depth")
     return text
 
 
@@ -91,7 +102,10 @@ def parse_tree(text: str) -> ast.expr:
     except SyntaxError as exc:
         if exc.offset and 0 < exc.offset <= len(text):
             token = _token_at(text, exc.offset - 1)
-            raise ExpressionError(f"syntax error at column {exc.offset} ('{token}'): {exc.msg}", token) from None
-        raise ExpressionError(f"syntax error at the end: {exc.msg}", "end") from None
+            message = Text(
+                "syntax error at column {column} ('{token}'): {why}", column=exc.offset, token=token, why=exc.msg
+            )
+            raise ExpressionError(message, token) from None
+        raise ExpressionError(Text("syntax error at the end: {why}", why=exc.msg), "end") from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError("expression is too complex to parse", "depth") from None
+        raise ExpressionError(Text("expression is too complex to parse"), "depth") from None

@@ -11,15 +11,17 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from app.i18n.text import Text
 from app.optim import rules
 
 
 class HyperParamError(ValueError):
     """A refused hyper-parameter; ``key`` is the name the caller used for it (perhaps an alias)."""
 
-    def __init__(self, key: str, message: str) -> None:
+    def __init__(self, key: str, message: str | Text) -> None:
         super().__init__(message)
         self.key = key
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,25 @@ class OptimizerSpec:
             if key == hp.name or key in hp.aliases:
                 return hp.name
         accepted = [hp.name for hp in self.hyperparams]
-        aliases = [f"{alias} for {hp.name}" for hp in self.hyperparams for alias in hp.aliases]
-        also = f" (or the aliases {', '.join(aliases)})" if aliases else ""
-        raise HyperParamError(key, f"unknown hyper-parameter '{key}' for {self.name}; expected one of {accepted}{also}")
+        aliases = ", ".join(f"{alias} → {hp.name}" for hp in self.hyperparams for alias in hp.aliases)
+        message = (
+            Text(
+                "unknown hyper-parameter '{key}' for {optimizer}; expected one of {accepted} "
+                "(or the aliases {aliases})",
+                key=key,
+                optimizer=self.name,
+                accepted=accepted,
+                aliases=aliases,
+            )
+            if aliases
+            else Text(
+                "unknown hyper-parameter '{key}' for {optimizer}; expected one of {accepted}",
+                key=key,
+                optimizer=self.name,
+                accepted=accepted,
+            )
+        )
+        raise HyperParamError(key, message)
 
     def canonical(self, given: Mapping[str, float]) -> dict[str, float]:
         """``given`` under the canonical names, each value checked against its bounds; raises
@@ -111,12 +129,21 @@ class OptimizerSpec:
             name = self.canonical_name(key)
             if name in used:
                 first, second = sorted((used[name], key), key=lambda k: (k != name, k))
-                what = f"'{second}' is an alias of '{name}'" if first == name else f"both are aliases of '{name}'"
-                raise HyperParamError(key, f"give '{first}' or '{second}', not both: {what}")
+                what = (
+                    Text("'{alias}' is an alias of '{name}'", alias=second, name=name)
+                    if first == name
+                    else Text("both are aliases of '{name}'", name=name)
+                )
+                message = Text("give '{first}' or '{second}', not both: {what}", first=first, second=second, what=what)
+                raise HyperParamError(key, message)
             hp = self.param(name)
             if not hp.accepts(float(value)):
-                called = name if key == name else f"{key} (alias of {name})"
-                raise HyperParamError(key, f"{called} must be a finite number in {hp.bounds_text()}, got {value}")
+                called = name if key == name else Text("{key} (alias of {name})", key=key, name=name)
+                bounds = hp.bounds_text()
+                message = Text(
+                    "{name} must be a finite number in {bounds}, got {value}", name=called, bounds=bounds, value=value
+                )
+                raise HyperParamError(key, message)
             used[name] = key
             out[name] = float(value)
         return out

@@ -99,3 +99,10 @@ class Health(BaseModel):
     torch: str
     cuda: bool
     job_statuses: JobStatuses = Field(description="the pages read these instead of spelling the statuses again")
+
+
+class PageCatalogue(BaseModel):
+    lang: str = Field(description="en or zh")
+    messages: dict[str, str | list[str]] = Field(
+        description="English message id → its translation (a list: the plural forms); English itself is empty"
+    )

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from app.i18n.text import Text, message_of
 from app.optim import expression as ex
 from app.optim import grammar as gr
 from app.optim.functions import OBJECTIVES
@@ -27,10 +28,10 @@ class RunSpec(StrictModel):
     @classmethod
     def _known_optimizer(cls, name: str) -> str:
         if name not in OPTIMIZERS:
+            choices = ", ".join(sorted(OPTIMIZERS))
+            message = Text("unknown optimizer '{name}'; expected one of {choices}", name=name, choices=choices)
             raise PydanticCustomError(
-                "unknown_optimizer",
-                "unknown optimizer '{name}'; expected one of {choices}",
-                {"name": name, "choices": ", ".join(sorted(OPTIMIZERS))},
+                "unknown_optimizer", "{message}", {"message": message, "name": name, "choices": choices}
             )
         return name
 
@@ -43,12 +44,14 @@ class RunSpec(StrictModel):
         try:  # aliases (lr, alpha, momentum, beta) become the canonical names here, for the answer and the history
             return get_optimizer(name).canonical(given)
         except HyperParamError as exc:
-            raise PydanticCustomError("hyperparam", "{message}", {"message": str(exc), "name": exc.key}) from None
+            raise PydanticCustomError("hyperparam", "{message}", {"message": exc.message, "name": exc.key}) from None
 
 
 def _check_pair(value: list[float] | None) -> list[float] | None:
     if value is not None and any(abs(v) > COORD_LIMIT for v in value):
-        raise PydanticCustomError("out_of_range", "coordinates must lie within ±{limit}", {"limit": f"{COORD_LIMIT:g}"})
+        limit = f"{COORD_LIMIT:g}"
+        message = Text("coordinates must lie within ±{limit}", limit=limit)
+        raise PydanticCustomError("out_of_range", "{message}", {"message": message, "limit": limit})
     return value
 
 
@@ -86,10 +89,10 @@ class TrajectoryRequest(StrictModel):
     @classmethod
     def _known_function(cls, name: str) -> str:
         if name not in OBJECTIVES and name != "custom":
+            choices = ", ".join([*sorted(OBJECTIVES), "custom"])
+            message = Text("unknown function '{name}'; expected one of {choices}", name=name, choices=choices)
             raise PydanticCustomError(
-                "unknown_function",
-                "unknown function '{name}'; expected one of {choices}",
-                {"name": name, "choices": ", ".join([*sorted(OBJECTIVES), "custom"])},
+                "unknown_function", "{message}", {"message": message, "name": name, "choices": choices}
             )
         return name
 
@@ -101,14 +104,12 @@ class TrajectoryRequest(StrictModel):
             return text
         if function != "custom":
             if text is not None:
-                raise PydanticCustomError(
-                    "expression",
-                    "expression is only used with function 'custom'",
-                    {"token": "function"},
-                )
+                message = Text("expression is only used with function 'custom'")
+                raise PydanticCustomError("expression", "{message}", {"message": message, "token": "function"})
             return None
         if text is None:
-            raise PydanticCustomError("expression", "function 'custom' needs an expression", {"token": "missing"})
+            message = Text("function 'custom' needs an expression")
+            raise PydanticCustomError("expression", "{message}", {"message": message, "token": "missing"})
         if "start" not in info.data:  # a refused start says enough
             return text
         try:
@@ -117,7 +118,9 @@ class TrajectoryRequest(StrictModel):
             if "steps" in info.data and "runs" in info.data:
                 ex.check_work(expression, info.data["steps"], len(info.data["runs"]))
         except gr.ExpressionError as exc:
-            raise PydanticCustomError("expression", "{message}", {"message": str(exc), "token": exc.token}) from None
+            raise PydanticCustomError(
+                "expression", "{message}", {"message": message_of(exc), "token": exc.token}
+            ) from None
         return text
 
     @field_validator("start")
@@ -130,7 +133,8 @@ class TrajectoryRequest(StrictModel):
     def _box_ordered(cls, value: list[float] | None) -> list[float] | None:
         _check_pair(value)
         if value is not None and not (value[0] < value[1] and value[2] < value[3]):
-            raise PydanticCustomError("box_order", "box must be [x1min, x1max, x2min, x2max] with min < max")
+            message = Text("box must be [x1min, x1max, x2min, x2max] with min < max")
+            raise PydanticCustomError("box_order", "{message}", {"message": message})
         return value
 
 

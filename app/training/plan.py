@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from app.data.registry import DatasetRegistry, DatasetUnavailable
+from app.i18n.text import Text, message_of
 from app.optim.registry import get_optimizer
 from app.schemas.jobs import JobRequest
 from app.training.device import resolve_device
@@ -25,7 +26,11 @@ def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int, owner: 
         dataset = datasets.get(req.dataset)
     except KeyError:
         known = ", ".join(datasets.known_ids())
-        problems.append(FieldProblem("dataset", f"unknown dataset '{req.dataset}'; expected one of {known}"))
+        problems.append(
+            FieldProblem(
+                "dataset", Text("unknown dataset '{id}'; expected one of {known}", id=req.dataset, known=known)
+            )
+        )
     except DatasetUnavailable as exc:
         problems.append(FieldProblem("dataset", str(exc)))
     if dataset is not None:
@@ -34,7 +39,7 @@ def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int, owner: 
     try:
         device = resolve_device(req.device).type
     except ValueError as exc:
-        problems.append(FieldProblem("device", str(exc)))
+        problems.append(FieldProblem("device", message_of(exc)))
     if problems or dataset is None or device is None:
         raise Refused(problems)
     runs = [
@@ -57,12 +62,16 @@ def plan_job(req: JobRequest, datasets: DatasetRegistry, max_steps: int, owner: 
 
 def _schedule_problems(req: JobRequest, dataset_id: str, rows: int, max_steps: int) -> list[FieldProblem]:
     if req.batch_size > rows:
-        return [FieldProblem("batch_size", f"must be at most {rows}, the rows of dataset '{dataset_id}'")]
+        message = Text("must be at most {rows}, the rows of dataset '{id}'", rows=rows, id=dataset_id)
+        return [FieldProblem("batch_size", message)]
     steps = req.epochs * math.ceil(rows / req.batch_size)
     if steps > max_steps:
-        message = (
-            f"this job would take {steps:,} steps (epochs × minibatches per epoch); the server's limit is "
-            f"{max_steps:,}: use fewer epochs or a larger batch"
+        shown, limit = f"{steps:,}", f"{max_steps:,}"
+        message = Text(
+            "this job would take {steps} steps (epochs × minibatches per epoch); the server's limit is "
+            "{limit}: use fewer epochs or a larger batch",
+            steps=shown,
+            limit=limit,
         )
         return [FieldProblem("epochs", message)]
     return []

@@ -90,6 +90,7 @@ class JobSnapshot:
             "id": data.id,
             "label": data.label,
             "kind": data.kind,
+            "filename": data.filename,
             "synthetic": data.synthetic,
             "rows": data.rows,
             "features": data.features,

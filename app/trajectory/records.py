@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from app.history.store import RunRecord
+from app.history.titles import comparison_title
 from app.trajectory.comparison import RunConfig, RunResult
 
 
@@ -31,7 +32,8 @@ def to_record(
 ) -> RunRecord:
     """``config`` is the request as run (defaults filled in), with its ``digest``; ``owner`` the
     browser that asked first (the history keeps one record per distinct request)."""
-    title = f"{config['function']}: " + " vs ".join(f"{r.config.optimizer} ({r.config.impl})" for r in results)
+    runs = [{"optimizer": r.config.optimizer, "impl": r.config.impl} for r in results]
+    title = str(comparison_title(str(config["function"]), runs))
     return RunRecord(
         id=run_id,
         kind="trajectory",

@@ -192,7 +192,7 @@ def test_head_answers_wherever_get_does(client: TestClient) -> None:
     body = {"kind": "trajectory", "optimizer": "rmsprop", "axes": axes}
     sweep_id = client.post("/api/sweeps", json=body).json()["id"]
     client.get(f"/api/sweeps/{sweep_id}/events")  # to its end
-    ids = {"run_id": run_id, "job_id": job_id, "dataset_id": "synthetic", "sweep_id": sweep_id}
+    ids = {"run_id": run_id, "job_id": job_id, "dataset_id": "synthetic", "sweep_id": sweep_id, "lang": "zh"}
     paths = [
         re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
         for path, item in client.get("/openapi.json").json()["paths"].items()

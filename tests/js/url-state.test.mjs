@@ -51,3 +51,11 @@ for (const key of ["__proto__", "constructor", "prototype"]) {
     assert.equal(toQuery(state).toString(), "a.eta=0.4");
   });
 }
+
+test("the page's language stays in the URL whatever a view writes, and views never see it", async () => {
+  const { queryWithKept } = await import("../../static/js/lib/url-state.js");
+  assert.equal(queryWithKept({ fn: "quadratic" }, "?lang=zh&fn=rosenbrock"), "fn=quadratic&lang=zh");
+  assert.equal(queryWithKept({ fn: "quadratic" }, "?fn=rosenbrock"), "fn=quadratic");
+  assert.equal(queryWithKept({ lang: "en", fn: "a" }, "?lang=zh"), "fn=a&lang=zh");
+  assert.equal(queryWithKept({}, "?lang=en"), "lang=en");
+});

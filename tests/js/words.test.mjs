@@ -54,3 +54,23 @@ test("an upload's refusal: the 422's messages, a 413 as too large, else the erro
   assert.equal(uploadRefusal(large), "too large: the file is over 10 MB");
   assert.equal(uploadRefusal(new ApiError(0, "cannot reach the server")), "cannot reach the server");
 });
+
+test("the views' words follow the page's language", async () => {
+  const { useCatalogue } = await import("../../static/js/lib/i18n.js");
+  const { jobLine } = await import("../../static/js/views/training/job.js");
+  const { compareHint } = await import("../../static/js/views/history/state.js");
+  const job = { id: "j1", status: "running", device: "cpu", progress: 0.5, epochs: 2, batch_size: 10 };
+  useCatalogue("zh", {
+    "job {id}": "任务 {id}",
+    "running on {device}": "在 {device} 上运行",
+    "{n} epoch at batch {batch}": ["{n} 个迭代周期，批量大小 {batch}"],
+    "tick 2–4 runs of one kind to overlay them": "勾选 2–4 个同类运行以叠加显示",
+  });
+  try {
+    assert.equal(jobLine(job), "任务 j1 · 在 cpu 上运行 · 50% · 2 个迭代周期，批量大小 10");
+    assert.equal(compareHint(new Map()), "勾选 2–4 个同类运行以叠加显示");
+  } finally {
+    useCatalogue("en", {});
+  }
+  assert.equal(jobLine(job), "job j1 · running on cpu · 50% · 2 epochs at batch 10");
+});

@@ -2,6 +2,7 @@
 // (EventSource cannot POST), and the mapping of the API's 422 answers to form fields.
 // Every view uses these; none of them knows about the DOM.
 
+import { langTag, t } from "./i18n.js";
 import { parseJSON } from "./json.js";
 import { sseParser } from "./sse.js";
 
@@ -33,7 +34,8 @@ export function isAbort(err) {
 }
 
 async function send(url, { method = "GET", body, form, signal, accept = "application/json" } = {}) {
-  const init = { method, signal, headers: { Accept: accept } };
+  // The API words its refusals (a 422's messages) in the page's language.
+  const init = { method, signal, headers: { Accept: accept, "Accept-Language": langTag } };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";
@@ -45,7 +47,7 @@ async function send(url, { method = "GET", body, form, signal, accept = "applica
     response = await fetch(url, init);
   } catch (err) {
     if (isAbort(err)) throw err;
-    throw new ApiError(0, "cannot reach the server: is it still running?");
+    throw new ApiError(0, t("cannot reach the server: is it still running?"));
   }
   if (!response.ok) throw await errorFrom(response);
   return response;
@@ -64,8 +66,10 @@ export async function errorFrom(response) {
     const text = detail.map((d) => d.msg ?? String(d)).join("; ");
     return new ApiError(response.status, text, { detail });
   }
-  const reason = typeof detail === "string" ? detail : response.statusText || "request failed";
-  const error = new ApiError(response.status, `server answered ${response.status}: ${reason}`, { reason });
+  const reason = typeof detail === "string" ? detail : response.statusText || t("request failed");
+  const error = new ApiError(response.status, t("server answered {status}: {reason}", { status: response.status, reason }), {
+    reason,
+  });
   const retry = Number.parseInt(response.headers.get("Retry-After") ?? "", 10);
   if (Number.isFinite(retry) && retry >= 0) error.retryAfter = retry;
   return error;
@@ -121,7 +125,7 @@ export async function postSSE(url, body, { signal, onEvent }) {
   } catch (err) {
     if (isAbort(err)) throw err;
     if (err instanceof ApiError) throw err;
-    throw new ApiError(0, `the stream broke off: ${err.message}`);
+    throw new ApiError(0, t("the stream broke off: {reason}", { reason: err.message }));
   } finally {
     reader.releaseLock();
   }
@@ -136,7 +140,7 @@ export function fieldErrors(err) {
   if (!(err instanceof ApiError) || !err.isValidation) return [];
   return err.detail.map((d) => {
     const field = d.field ?? "body";
-    const msg = String(d.msg ?? "invalid");
+    const msg = String(d.msg ?? t("invalid"));
     const prefix = `${field}: `;
     return { field, message: msg.startsWith(prefix) ? msg.slice(prefix.length) : msg };
   });

@@ -4,6 +4,7 @@
 
 import { el } from "./dom.js";
 import { formatNumber, parseNumber } from "./format.js";
+import { t } from "./i18n.js";
 import { showFormulas } from "./math.js";
 import { STEPS, hasSlider, positionOf, scaleFor, valueAt } from "./slider.js";
 
@@ -143,8 +144,11 @@ export function defaultsFor(info, impl = "book", context = "2d") {
 
 /** The tooltip of a hyper-parameter input: what it is, its bounds and defaults. */
 export function hyperparamTitle(hp) {
-  return `${hp.description} · allowed ${hp.bounds} · default ${formatNumber(hp.default)}` +
-    (hp.torch_default !== hp.default ? ` (PyTorch ${formatNumber(hp.torch_default)})` : "");
+  const text = t("{description} · allowed {bounds} · default {value}", {
+    description: hp.description, bounds: hp.bounds, value: formatNumber(hp.default),
+  });
+  return hp.torch_default !== hp.default
+    ? t("{text} (PyTorch {value})", { text, value: formatNumber(hp.torch_default) }) : text;
 }
 
 /**
@@ -189,13 +193,13 @@ export function createOptimizerPanel(container, {
 }) {
   const byName = new Map(catalogue.map((o) => [o.name, o]));
   const optimizer = selectField({
-    name: "optimizer", label: "optimizer", field: `${fieldPrefix}.optimizer`,
+    name: "optimizer", label: t("optimizer"), field: `${fieldPrefix}.optimizer`,
     options: catalogue.map((o) => ({ value: o.name, label: `${o.label} (${o.section})` })),
   });
   const impl = selectField({
-    name: "impl", label: "implementation", field: `${fieldPrefix}.impl`,
-    title: "book: the chapter's formulas · torch: the torch.optim class",
-    options: [{ value: "book", label: "book" }, { value: "torch", label: "torch" }],
+    name: "impl", label: t("implementation"), field: `${fieldPrefix}.impl`,
+    title: t("book: the chapter's formulas · torch: the torch.optim class"),
+    options: [{ value: "book", label: t("book") }, { value: "torch", label: "torch" }],
   });
   const summary = el("p", { class: "opt-summary" });
   const params = el("div", { class: "hyperparams", dataset: { field: `${fieldPrefix}.hyperparams` } });
@@ -212,7 +216,9 @@ export function createOptimizerPanel(container, {
     const defaults = defaultsFor(info, impl.select.value, context);
     const notation = info.notation[impl.select.value];
     showFormulas(summary, [notation.gradient[context === "training" ? "training" : "2d"], ...notation.rule]);
-    summary.title = `${info.label}, D2L section ${info.section}: ${info.summary}`;
+    summary.title = t("{label}, D2L section {section}: {summary}", {
+      label: info.label, section: info.section, summary: info.summary,
+    });
     torchNotes.textContent = info.torch_notes;
     torchNotes.hidden = impl.select.value !== "torch";
     for (const node of params.querySelectorAll(":scope > .field, :scope > .hp-row")) node.remove();

@@ -1,5 +1,7 @@
 // Numbers, times and formulas as the views print them. Pure: no DOM, testable under node.
 
+import { t } from "./i18n.js";
+
 /** Numbers as a person would type them: 0.4, 1e-6 (not 0.000001), 20. */
 export function formatNumber(value) {
   if (!Number.isFinite(value)) return String(value);
@@ -10,10 +12,10 @@ export function formatNumber(value) {
 /** Parse typed text: {value} or {error}. Empty, non-numeric and infinite input are refused here. */
 export function parseNumber(text) {
   const trimmed = String(text ?? "").trim();
-  if (trimmed === "") return { error: "enter a number" };
+  if (trimmed === "") return { error: t("enter a number") };
   const value = Number(trimmed);
-  if (Number.isNaN(value)) return { error: `"${trimmed}" is not a number` };
-  if (!Number.isFinite(value)) return { error: "must be a finite number" };
+  if (Number.isNaN(value)) return { error: t("\"{text}\" is not a number", { text: trimmed }) };
+  if (!Number.isFinite(value)) return { error: t("must be a finite number") };
   return { value };
 }
 
@@ -27,9 +29,9 @@ export function bookNumber(value) {
 
 /** "epoch 20, x1 -0.010599, x2 0.000000": the book's line for the last point of a 2D path. */
 export function resultLine(points) {
-  const t = points.length - 1;
-  const [x1, x2] = points[t];
-  return `epoch ${t}, x1 ${bookNumber(x1)}, x2 ${bookNumber(x2)}`;
+  const last = points.length - 1;
+  const [x1, x2] = points[last];
+  return `epoch ${last}, x1 ${bookNumber(x1)}, x2 ${bookNumber(x2)}`;
 }
 
 /** A loss or a time as the book prints it: 6 decimals; "–" for none. */

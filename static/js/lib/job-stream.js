@@ -6,6 +6,7 @@
 
 import { ApiError, getJSON } from "./api.js";
 import { parseJSON } from "./json.js";
+import { t } from "./i18n.js";
 
 const JOB_EVENTS = ["job", "status", "progress", "run", "end"];
 const SWEEP_EVENTS = ["meta", "progress", "done"];
@@ -67,7 +68,7 @@ function followEvents(base, events, { statuses, after = 0, onEvent, onRecord, on
     source.onerror = () => {
       if (closed) return;
       if (source.readyState === EventSource.CONNECTING) {
-        onTrouble("connection lost, reconnecting…");
+        onTrouble(t("connection lost, reconnecting…"));
         return;
       }
       // CLOSED: the server refused the stream (204: nothing left, 404, 429 too many streams).
@@ -102,10 +103,10 @@ function followEvents(base, events, { statuses, after = 0, onEvent, onRecord, on
     retries += 1;
     if (retries > MAX_RETRIES) {
       close();
-      onError(new ApiError(0, "lost the event stream and could not get it back"));
+      onError(new ApiError(0, t("lost the event stream and could not get it back")));
       return;
     }
-    onTrouble(record ? "stream refused, retrying…" : "cannot reach the server, retrying…");
+    onTrouble(record ? t("stream refused, retrying…") : t("cannot reach the server, retrying…"));
     timer = setTimeout(open, RETRY_MS);
   }
 

@@ -3,11 +3,13 @@
 
 import { ApiError, isAbort } from "./api.js";
 import { $, showText } from "./dom.js";
+import { t } from "./i18n.js";
 
 /** "Network error: …" when the server could not be reached, else "Server error: …". */
 export function errorText(err) {
-  const what = err instanceof ApiError && err.isNetwork ? "Network error" : "Server error";
-  return `${what}: ${err.message}`;
+  return err instanceof ApiError && err.isNetwork
+    ? t("Network error: {reason}", { reason: err.message })
+    : t("Server error: {reason}", { reason: err.message });
 }
 
 /**
@@ -28,7 +30,7 @@ export function busyReason(err) {
 
 /** The countdown's text, `left` seconds before a retry can work. */
 export function busyText(left, reason) {
-  return `Server busy, retry in ${left} s: ${reason}.`;
+  return t("Server busy, retry in {left} s: {reason}.", { left, reason });
 }
 
 /**
@@ -51,7 +53,7 @@ export function createBanner(node = $("banner")) {
     error(err) {
       this.show(errorText(err));
     },
-    busy(err, { then = (reason) => `The server was busy (${reason}): press Run to try again.` } = {}) {
+    busy(err, { then = (reason) => t("The server was busy ({reason}): press Run to try again.", { reason }) } = {}) {
       let left = err.retryAfter ?? 5;
       const reason = busyReason(err);
       this.show(busyText(left, reason));
@@ -70,6 +72,7 @@ export function createBanner(node = $("banner")) {
 
 /**
  * Start a view: `start(root)` builds it; if that fails the banner says "Could not <what>: …"
+ * (`what` already in the page's language)
  * and the root's data-state becomes "error" (the browser tests wait on data-state).
  */
 export async function startView(rootId, what, start) {
@@ -77,7 +80,7 @@ export async function startView(rootId, what, start) {
   try {
     await start(root);
   } catch (err) {
-    showText($("banner"), `Could not ${what}: ${err.message}`);
+    showText($("banner"), t("Could not {what}: {reason}", { what, reason: err.message }));
     root.dataset.state = "error";
   }
 }

@@ -6,6 +6,10 @@
 
 import { isSafeKey } from "./json.js";
 
+// The page's language (?lang=zh, static/js/lang.js) is not a view's state: it stays in the URL
+// whatever a view writes, and views never see it.
+const KEPT = ["lang"];
+
 /** Flatten a nested object into URLSearchParams with dotted keys (insertion order kept). */
 export function toQuery(state) {
   const params = new URLSearchParams();
@@ -38,9 +42,22 @@ export function fromQuery(search) {
   return state;
 }
 
-/** The state held by the current URL ({} when it has no query). */
+/** The state held by the current URL ({} when it has no query), without the page's language. */
 export function readUrlState() {
-  return fromQuery(window.location.search);
+  const params = new URLSearchParams(window.location.search);
+  for (const name of KEPT) params.delete(name);
+  return fromQuery(params);
+}
+
+/** The query of `state`, with the parameters every page keeps (?lang=) carried over from `search`. */
+export function queryWithKept(state, search) {
+  const params = toQuery(state);
+  const current = new URLSearchParams(search);
+  for (const name of KEPT) {
+    params.delete(name);
+    if (current.has(name)) params.set(name, current.get(name));
+  }
+  return params.toString();
 }
 
 /**
@@ -48,7 +65,7 @@ export function readUrlState() {
  * nothing happens when the URL already holds exactly this state.
  */
 export function writeUrlState(state, { replace = false } = {}) {
-  const query = toQuery(state).toString();
+  const query = queryWithKept(state, window.location.search);
   const url = `${window.location.pathname}${query ? `?${query}` : ""}${window.location.hash}`;
   if (url === `${window.location.pathname}${window.location.search}${window.location.hash}`) return;
   if (replace) window.history.replaceState(null, "", url);

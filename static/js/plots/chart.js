@@ -5,13 +5,39 @@
 
 import { isSafeKey } from "../lib/json.js";
 import { plotlyText } from "../lib/escape.js";
+import { langTag, t } from "../lib/i18n.js";
 import { svgModeBarButton } from "./export.js";
+
+// Plotly's own words (mode-bar tooltips, hints) in the page's language: Plotly's English → ours.
+function plotlyWords() {
+  return {
+    Zoom: t("Zoom"),
+    Pan: t("Pan"),
+    "Zoom in": t("Zoom in"),
+    "Zoom out": t("Zoom out"),
+    Autoscale: t("Autoscale"),
+    "Reset axes": t("Reset axes"),
+    "Download plot as a PNG": t("Download plot as PNG"),
+    "Download plot": t("Download plot"),
+    "Toggle Spike Lines": t("Toggle spike lines"),
+    "Show closest data on hover": t("Show closest data on hover"),
+    "Compare data on hover": t("Compare data on hover"),
+    "Orbital rotation": t("Orbital rotation"),
+    "Turntable rotation": t("Turntable rotation"),
+    "Reset camera to default": t("Reset camera to default"),
+    "Reset camera to last save": t("Reset camera to last save"),
+    "Double-click to zoom back out": t("Double-click to zoom back out"),
+    "Double-click on legend to isolate one trace": t("Double-click on legend to isolate one trace"),
+  };
+}
 
 const CONFIG = {
   displaylogo: false,
   responsive: true,
   modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
   toImageButtonOptions: { format: "png", scale: 2 },
+  locale: langTag,
+  locales: { [langTag]: { dictionary: plotlyWords() } },
 };
 
 function isPlain(value) {

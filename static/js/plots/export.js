@@ -5,6 +5,7 @@
 //   svgModeBarButton()                    the same as an extra button in a chart's plotly mode bar
 
 import { plainText } from "../lib/escape.js";
+import { t } from "../lib/i18n.js";
 
 /** "RMSProp vs AdaGrad: f(xₜ)" → "rmsprop-vs-adagrad-f-xt" (a safe file name stem). */
 export function slug(text, fallback = "plot") {
@@ -40,10 +41,10 @@ export function downloadButtons(div, name = () => plotTitle(div)) {
   const group = document.createElement("div");
   group.className = "download";
   group.setAttribute("role", "group");
-  group.setAttribute("aria-label", "Download this plot");
+  group.setAttribute("aria-label", t("Download this plot"));
   const label = document.createElement("span");
   label.className = "download-label";
-  label.textContent = "download";
+  label.textContent = t("download");
   group.append(label);
   for (const format of ["png", "svg"]) {
     const button = document.createElement("button");
@@ -51,7 +52,7 @@ export function downloadButtons(div, name = () => plotTitle(div)) {
     button.className = "download-button";
     button.dataset.format = format;
     button.textContent = format.toUpperCase();
-    button.title = `Download this plot as ${format.toUpperCase()} (title, legend and axes included)`;
+    button.title = t("Download this plot as {format} (title, legend and axes included)", { format: format.toUpperCase() });
     button.addEventListener("click", () => {
       downloadPlot(div, format, name()).catch((err) => console.warn("download failed", err));
     });
@@ -64,7 +65,7 @@ export function downloadButtons(div, name = () => plotTitle(div)) {
 export function svgModeBarButton() {
   return {
     name: "downloadSvg",
-    title: "Download plot as SVG",
+    title: t("Download plot as SVG"),
     icon: window.Plotly.Icons.disk,
     click: (div) => downloadPlot(div, "svg", plotTitle(div)),
   };

@@ -3,6 +3,7 @@
 
 import { baseLayout, merge, seriesTrace, title } from "./chart.js";
 import { plotlyText } from "../lib/escape.js";
+import { t } from "../lib/i18n.js";
 
 const NO_GRID = "rgba(0,0,0,0)";
 
@@ -28,7 +29,7 @@ export function pathTrace({ name, tag, color, points = [], markerSize = 6, ...re
   return seriesTrace({
     name, color, x: points.map((p) => p[0]), y: points.map((p) => p[1]),
     marker: { color, size: markerSize },
-    hovertemplate: `${plotlyText(tag)} step %{pointNumber}<br>x₁ %{x:.6f}<br>x₂ %{y:.6f}<extra></extra>`,
+    hovertemplate: `${plotlyText(tag)} ${plotlyText(t("step"))} %{pointNumber}<br>x₁ %{x:.6f}<br>x₂ %{y:.6f}<extra></extra>`,
     ...rest,
   });
 }
@@ -37,7 +38,7 @@ export function pathTrace({ name, tag, color, points = [], markerSize = 6, ...re
 export function nowTrace({ tag, color, at, visible = true, legendgroup }) {
   return {
     type: "scatter", mode: "markers", x: [at[0]], y: [at[1]], visible,
-    name: `${plotlyText(tag)} now`, showlegend: false, legendgroup, hoverinfo: "skip",
+    name: plotlyText(t("{tag} now", { tag })), showlegend: false, legendgroup, hoverinfo: "skip",
     marker: { size: 15, color: "rgba(255,255,255,0.6)", line: { color, width: 3 } },
   };
 }
@@ -45,19 +46,19 @@ export function nowTrace({ tag, color, at, visible = true, legendgroup }) {
 /** The start point(s), as the book marks them. */
 export function startTrace(starts) {
   return {
-    type: "scatter", mode: "markers", name: "start", x: starts.map((s) => s[0]), y: starts.map((s) => s[1]),
+    type: "scatter", mode: "markers", name: plotlyText(t("start")), x: starts.map((s) => s[0]), y: starts.map((s) => s[1]),
     marker: { symbol: "x-thin", size: 12, line: { color: "#111827", width: 2.5 }, color: "#111827" },
-    hovertemplate: "start (%{x}, %{y})<extra></extra>",
+    hovertemplate: `${plotlyText(t("start"))} (%{x}, %{y})<extra></extra>`,
   };
 }
 
 /** The function's known minima as stars (none: hidden, out of the legend). */
 export function minimaTrace(minima) {
   return {
-    type: "scatter", mode: "markers", name: minima.length > 1 ? "minima" : "minimum",
+    type: "scatter", mode: "markers", name: plotlyText(minima.length > 1 ? t("minima") : t("minimum")),
     x: minima.map((m) => m[0]), y: minima.map((m) => m[1]),
     marker: { symbol: "star", size: 14, color: "#facc15", line: { color: "#111827", width: 1 } },
-    hovertemplate: "minimum (%{x}, %{y})<extra></extra>",
+    hovertemplate: `${plotlyText(t("minimum"))} (%{x}, %{y})<extra></extra>`,
     visible: minima.length > 0, showlegend: minima.length > 0,
   };
 }

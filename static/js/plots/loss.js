@@ -2,11 +2,12 @@
 // of the Training view, and a stored job's page. A curve that spans more than LOG_RATIO switches
 // its axis to log (spansDecades); empty axes look like the book's figure before the first point.
 
-import { baseLayout, seriesTrace, title } from "./chart.js";
+import { axisTitle, baseLayout, seriesTrace, title } from "./chart.js";
 import { translucent } from "../lib/colors.js";
 import { plotlyText } from "../lib/escape.js";
+import { t } from "../lib/i18n.js";
 
-const LOSS_AXIS = { title: { text: "loss" }, exponentformat: "power" };
+const lossAxis = () => ({ ...axisTitle(t("loss")), exponentformat: "power" });
 
 /**
  * One run's losses; `epochs` and `losses` may be empty (extended as the job trains). With
@@ -53,7 +54,7 @@ export function lossLayout({ text = null, epochs = null, log = false, x = "epoch
   return baseLayout({
     ...(text === null ? {} : { title: title(text) }),
     xaxis,
-    yaxis: { ...LOSS_AXIS, type: log ? "log" : "linear" },
+    yaxis: { ...lossAxis(), type: log ? "log" : "linear" },
     ...overrides,
   });
 }
@@ -64,14 +65,16 @@ export function multipleLayout({ epochs, x = "epoch", ...overrides }) {
 }
 
 /** The layout update that puts a small multiple on a log axis. */
-export const MULTIPLE_LOG = { "yaxis.type": "log", "yaxis.title.text": "loss (log)" };
+export function multipleLog() {
+  return { "yaxis.type": "log", "yaxis.title.text": plotlyText(t("loss (log)")) };
+}
 
 /** Empty axes like the book's figure (epochs 0..`epochs`, loss 0..1) with `text` in the middle. */
 export function emptyLossLayout(text, epochs) {
   return baseLayout({
-    title: title("loss vs epoch"),
-    xaxis: { title: { text: "epoch" }, range: [0, epochs] },
-    yaxis: { title: { text: "loss" }, range: [0, 1] },
+    title: title(t("loss vs epoch")),
+    xaxis: { ...axisTitle(t("epoch")), range: [0, epochs] },
+    yaxis: { ...axisTitle(t("loss")), range: [0, 1] },
     annotations: [{
       text: plotlyText(text), showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5,
       font: { size: 14, color: "#6b7280" },

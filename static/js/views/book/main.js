@@ -9,23 +9,28 @@ import { errorText, failureKind, startView } from "../../lib/messages.js";
 import { jobStatuses } from "../../lib/statuses.js";
 import { buildSections, showOmitted, updateRow } from "./render.js";
 import { planTasks, reduceRow, startRows, summarise } from "./state.js";
+import { t } from "../../lib/i18n.js";
 
 const IN_FLIGHT = 2; // requests at once: what the server trains at a time by default
 const POLL_MS = 150; // a job's record is read this often until it has finished
 const BUSY_RETRIES = 30;
 const TEXT = {
-  progress: (done, total) => `${done} of ${total} requests answered`,
+  progress: (done, total) => t("{done} of {total} requests answered", { done, total }),
   summary: {
-    running: (s) => `${s.pass + s.fail} of ${s.total} results judged so far…`,
-    pass: (s) => `All ${s.total} results reproduce what the book printed.`,
-    fail: (s) => `${s.fail} of ${s.total} results do not reproduce what the book printed.`,
+    running: (s) => t("{judged} of {total} results judged so far…", { judged: s.pass + s.fail, total: s.total }),
+    pass: (s) => t("All {total} results reproduce what the book printed.", { total: s.total }),
+    fail: (s) => t("{fail} of {total} results do not reproduce what the book printed.", { fail: s.fail, total: s.total }),
   },
-  machine: (health) => `This machine: torch ${health.torch}, ${health.cuda ? "CUDA available" : "no CUDA"}.`,
-  trainedOn: (device) => `Training jobs run on ${device}.`,
-  rules: (book) =>
-    `A 2D result passes when our point equals the printed one to ${book.decimals} decimals. The book ran ` +
-    `its training (and 7.2's SGD) once, unseeded, so there ours is ${book.seeds} seeds and a result ` +
-    `passes when the printed value lies within our mean ± ${book.sigmas} sd.`,
+  machine: (health) => (health.cuda
+    ? t("This machine: torch {version}, CUDA available.", { version: health.torch })
+    : t("This machine: torch {version}, no CUDA.", { version: health.torch })),
+  trainedOn: (device) => t("Training jobs run on {device}.", { device }),
+  rules: (book) => t(
+    "A 2D result passes when our point equals the printed one to {decimals} decimals. The book ran " +
+      "its training (and 7.2's SGD) once, unseeded, so there ours is {seeds} seeds and a result " +
+      "passes when the printed value lies within our mean ± {sigmas} sd.",
+    { decimals: book.decimals, seeds: book.seeds, sigmas: book.sigmas },
+  ),
 };
 
 const sleep = (ms, signal) =>
@@ -128,7 +133,7 @@ class BookPage {
   }
 }
 
-startView("book", "load the book's results", async (root) => {
+startView("book", t("load the book's results"), async (root) => {
   const [book, health] = await Promise.all([getJSON("/api/book"), getJSON("/healthz")]);
   const page = new BookPage(root, { book, health, statuses: jobStatuses(health.job_statuses) });
   page.run();

@@ -8,23 +8,27 @@ import { bookNumber } from "../../lib/format.js";
 import { showFormulas } from "../../lib/math.js";
 import { resultHref } from "./links.js";
 import { scatter, strip } from "./spread.js";
+import { t } from "../../lib/i18n.js";
 
 const TEXT = {
-  columns: ["result", "the book printed", "ours", "verdict", "seconds per epoch", ""],
-  verdict: { running: "running…", pass: "pass", fail: "fail" },
-  open: { trajectory: "open in the 2D lab", training: "open in Training" },
+  columns: [t("result"), t("the book printed"), t("ours"), t("verdict"), t("seconds per epoch"), ""],
+  verdict: { running: t("running…"), pass: t("pass"), fail: t("fail") },
+  open: { trajectory: t("open in the 2D lab"), training: t("open in Training") },
+  // The book's own output line (D2L's train_2d prints it so, in either edition).
   point: (steps, [x1, x2]) => `epoch ${steps}, x1 ${bookNumber(x1)}, x2 ${bookNumber(x2)}`,
-  randomPoint: (ours, n) =>
-    `mean ± sd over ${n} seeds: x1 ${bookNumber(ours.x1.mean)} ± ${bookNumber(ours.x1.sd)}, ` +
-    `x2 ${bookNumber(ours.x2.mean)} ± ${bookNumber(ours.x2.sd)}`,
-  loss: (o) => `loss ${bookNumber(o.mean)} ± ${bookNumber(o.sd)} (mean ± sd), ${bookNumber(o.min)}–${bookNumber(o.max)} over ${o.seeds} seeds`,
-  seeds: (done, n) => `${done} of ${n} seeds…`,
-  timeBook: (v) => `book ${bookNumber(v)}`,
-  timeOurs: (v) => `ours ${bookNumber(v)}`,
-  timeNote: (o) => `${o.seeds} seeds in one job, ${o.device}`,
-  random: "unseeded in the book: judged against our spread",
-  omittedTitle: "Printed, but not re-run",
-  failed: (why) => `failed: ${why}`,
+  randomPoint: (ours, n) => t("mean ± sd over {n} seeds: x1 {x1} ± {sd1}, x2 {x2} ± {sd2}", {
+    n, x1: bookNumber(ours.x1.mean), sd1: bookNumber(ours.x1.sd), x2: bookNumber(ours.x2.mean), sd2: bookNumber(ours.x2.sd),
+  }),
+  loss: (o) => t("loss {mean} ± {sd} (mean ± sd), {min}–{max} over {seeds} seeds", {
+    mean: bookNumber(o.mean), sd: bookNumber(o.sd), min: bookNumber(o.min), max: bookNumber(o.max), seeds: o.seeds,
+  }),
+  seeds: (done, n) => t("{done} of {n} seeds…", { done, n }),
+  timeBook: (v) => t("book {value}", { value: bookNumber(v) }),
+  timeOurs: (v) => t("ours {value}", { value: bookNumber(v) }),
+  timeNote: (o) => t("{seeds} seeds in one job, {device}", { seeds: o.seeds, device: o.device }),
+  random: t("unseeded in the book: judged against our spread"),
+  omittedTitle: t("Printed, but not re-run"),
+  failed: (why) => t("failed: {reason}", { reason: why }),
 };
 
 /** The language of the page's descriptions: "zh" when the page is in Chinese, else "en". */

@@ -4,14 +4,15 @@
 // Numbers in, SVG out; no Plotly on this page.
 
 import { bookNumber } from "../../lib/format.js";
+import { t } from "../../lib/i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const TEXT = {
-  printed: (v) => `the book printed ${v}`,
-  mean: (v) => `our mean ${v}`,
-  band: (k) => `our mean ± ${k} sd`,
-  range: (lo, hi) => `our seeds: ${lo} to ${hi}`,
-  seed: (k, p) => `seed ${k}: (${p})`,
+  printed: (v) => t("the book printed {value}", { value: v }),
+  mean: (v) => t("our mean {value}", { value: v }),
+  band: (k) => t("our mean ± {k} sd", { k }),
+  range: (lo, hi) => t("our seeds: {low} to {high}", { low: lo, high: hi }),
+  seed: (k, p) => t("seed {k}: ({point})", { k, point: p }),
 };
 
 function node(tag, attrs = {}, title = "") {

@@ -4,8 +4,14 @@
 import { el } from "../../lib/dom.js";
 import { figure, when } from "../../lib/format.js";
 import { pinControl } from "./state.js";
+import { t } from "../../lib/i18n.js";
+import { statusName } from "../../lib/labels.js";
 
-const KIND_TEXT = { training: "training", trajectory: "2D", sweep: "sweep" };
+/** A record's kind in the list's narrow column. */
+function kindText(kind) {
+  const words = { training: t("training"), trajectory: t("2D"), sweep: t("sweep") };
+  return words[kind] ?? kind;
+}
 
 /** "rmsprop: best 1.2e-5 at eta=0.4, gamma=0.9 · 12 of 4096 cells diverged" (a sweep). */
 function sweepText(run) {
@@ -20,10 +26,11 @@ function sweepText(run) {
 export function resultText(item) {
   if (item.kind === "sweep") return item.runs.map(sweepText).join(" · ");
   return item.runs.map((run) => {
-    if (run.status === "diverged") return `${run.optimizer}: diverged`;
+    if (run.status === "diverged") return `${run.optimizer}: ${statusName("diverged")}`;
     if (item.kind === "training") {
       return run.final_loss === null || run.final_loss === undefined
-        ? `${run.optimizer}: ${run.status}` : `${run.optimizer}: loss ${run.final_loss.toFixed(6)}`;
+        ? `${run.optimizer}: ${statusName(run.status)}`
+        : t("{optimizer}: loss {loss}", { optimizer: run.optimizer, loss: run.final_loss.toFixed(6) });
     }
     return `${run.optimizer}: f ${figure(run.final_value, 4)}`;
   }).join(" · ");
@@ -43,13 +50,13 @@ export function showPin(button, record) {
 export function listRow(item, { ticked, onTick, onPin }) {
   const box = el("input", {
     type: "checkbox", class: "pick", value: item.id, dataset: { kind: item.kind },
-    "aria-label": `compare ${item.title}`, checked: ticked,
+    "aria-label": t("compare {title}", { title: item.title }), checked: ticked,
     // A sweep's heatmap opens on its own page; overlaying sweeps is not a thing.
-    disabled: item.kind === "sweep", title: item.kind === "sweep" ? "a sweep opens on its own page" : undefined,
+    disabled: item.kind === "sweep", title: item.kind === "sweep" ? t("a sweep opens on its own page") : undefined,
   });
   box.addEventListener("change", () => onTick(box.checked));
   const link = el("a", { href: `/runs/${item.id}`, text: item.title, class: "run-link" });
-  const pin = el("button", { type: "button", class: "button secondary pin", "aria-label": `pin ${item.title}` });
+  const pin = el("button", { type: "button", class: "button secondary pin", "aria-label": t("pin {title}", { title: item.title }) });
   showPin(pin, item);
   pin.addEventListener("click", () => onPin(item, pin));
   return el("tr", { dataset: { id: item.id, kind: item.kind, status: item.status } }, [
@@ -57,9 +64,9 @@ export function listRow(item, { ticked, onTick, onPin }) {
     el("td", { class: "nowrap" }, [el("time", {
       datetime: new Date(item.created_at * 1000).toISOString(), text: when(item.created_at),
     })]),
-    el("td", { class: "nowrap", text: KIND_TEXT[item.kind] ?? item.kind }),
+    el("td", { class: "nowrap", text: kindText(item.kind) }),
     el("td", {}, [link]),
-    el("td", {}, [el("span", { class: `status status-${item.status}`, text: item.status })]),
+    el("td", {}, [el("span", { class: `status status-${item.status}`, text: statusName(item.status) })]),
     el("td", { class: "result-cell", text: resultText(item) }),
     el("td", {}, [pin]),
   ]);

@@ -16,6 +16,8 @@ import { clearRun, confirmDelete, showCompareHeader, showRunHeader, showSummary 
 import {
   FILTERS, PAGE_SIZE, compareHint, emptyText, idsProblem, lastPage, listState, route, usageText,
 } from "./state.js";
+import { t } from "../../lib/i18n.js";
+import { statusName } from "../../lib/labels.js";
 
 const filter = (key) => $(`filter-${key}`);
 
@@ -32,7 +34,7 @@ class HistoryView {
     this.records = [];
 
     filter("optimizer").append(...optimizers.map((o) => el("option", { value: o.name, text: o.label })));
-    filter("status").append(...statuses.all.map((status) => el("option", { value: status, text: status })));
+    filter("status").append(...statuses.all.map((status) => el("option", { value: status, text: statusName(status) })));
     this.bindControls();
   }
 
@@ -122,7 +124,7 @@ class HistoryView {
     const controller = this.restart();
     $("list-view").hidden = false;
     $("run-view").hidden = true;
-    document.title = "Run history · Optimizer Lab";
+    document.title = `${t("Run history")} · ${t("Optimizer Lab")}`;
     const params = new URLSearchParams({ ...this.listState(), offset: String(this.offset), limit: String(PAGE_SIZE) });
     try {
       const page = await this.fetchJSON(`/api/runs?${params}`);
@@ -147,7 +149,8 @@ class HistoryView {
       $("usage").textContent = usageText(page.usage);
       $("runs-table").hidden = page.items.length === 0;
       const last = this.offset + page.items.length;
-      $("page-label").textContent = page.total ? `${this.offset + 1}–${last} of ${page.total}` : "no runs";
+      $("page-label").textContent = page.total
+        ? t("{first}–{last} of {total}", { first: this.offset + 1, last, total: page.total }) : t("no runs");
       $("prev").disabled = this.offset === 0;
       $("next").disabled = last >= page.total;
       this.updateCompare();
@@ -161,7 +164,7 @@ class HistoryView {
     const count = this.selected.size;
     const hint = compareHint(this.selected);
     $("compare").disabled = Boolean(hint);
-    $("compare").textContent = count ? `Compare ticked (${count})` : "Compare ticked";
+    $("compare").textContent = count ? t("Compare ticked ({count})", { count }) : t("Compare ticked");
     $("compare-hint").textContent = hint;
   }
 
@@ -182,9 +185,11 @@ class HistoryView {
         })));
       if (controller !== this.controller) return undefined;
       const missing = records.filter((r) => r.missing).map((r) => r.missing);
-      if (missing.length) return this.refuse(`No stored run with id ${missing.join(", ")}: deleted, or a mistyped link.`);
+      if (missing.length) {
+        return this.refuse(t("No stored run with id {ids}: deleted, or a mistyped link.", { ids: missing.join(", ") }));
+      }
       if (new Set(records.map((r) => r.kind)).size > 1) {
-        return this.refuse("These runs are of different kinds: compare 2D comparisons or training jobs, not both.");
+        return this.refuse(t("These runs are of different kinds: compare 2D comparisons or training jobs, not both."));
       }
       this.records = records;
       if (single) showRunHeader(records[0], this.statuses);
@@ -239,8 +244,8 @@ class HistoryView {
       if (controller !== this.controller) return;
       this.selected.delete(run.id);
       $("run-view").hidden = true;
-      showChildren($("notice"), `Deleted “${run.title}”. `, el("a", { href: "/history", text: "See every stored run" }));
-      document.title = "Run deleted · Optimizer Lab";
+      showChildren($("notice"), t("Deleted “{title}”. ", { title: run.title }), el("a", { href: "/history", text: t("See every stored run") }));
+      document.title = `${t("Run deleted")} · ${t("Optimizer Lab")}`;
       this.setState("deleted");
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
@@ -253,7 +258,7 @@ class HistoryView {
   }
 }
 
-startView("history", "open the history", async (root) => {
+startView("history", t("open the history"), async (root) => {
   const catalogue = await loadCatalogue("optimizers", "functions", "statuses");
   await new HistoryView(root, catalogue).start();
 });

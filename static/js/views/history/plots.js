@@ -12,6 +12,7 @@ import { valueTrace, valuesLayout } from "../../plots/curves.js";
 import { downloadButtons } from "../../plots/export.js";
 import { contourTrace, landscapeLayout, minimaTrace, pathTrace, startTrace } from "../../plots/landscape.js";
 import { bandTraces, lossLayout, lossTrace } from "../../plots/loss.js";
+import { t } from "../../lib/i18n.js";
 
 const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
 
@@ -76,7 +77,7 @@ export function createRunPlots(box, { records, single, optimizers, functions }) 
       if (starts.length) traces.push(startTrace(starts));
       if (sameLandscape(records) && info?.minima?.length) traces.push(minimaTrace(info.minima));
       const label = first.function === "custom" ? `f = ${first.expression}` : info?.label ?? first.function;
-      const text = contour ? `paths on ${label}` : "paths in (x₁, x₂) (different functions: no contour)";
+      const text = contour ? t("paths on {label}", { label }) : t("paths in (x₁, x₂) (different functions: no contour)");
       await card("paths", "tall").init(traces, landscapeLayout({ text, box: contour?.box, showlegend: true }));
       const log = logFits(values.map((t) => t.y));
       await card("values", "short").init(values, valuesLayout({ log, showlegend: true }));
@@ -100,8 +101,9 @@ export function createRunPlots(box, { records, single, optimizers, functions }) 
       const log = spansDecades(losses);
       const empty = !losses.some((v) => Number.isFinite(v) && v > 0);
       const dataset = records[0].config.dataset?.label ?? records[0].config.dataset?.id ?? "";
-      const text = `full-data loss per epoch${dataset ? `, ${dataset}` : ""}${log ? " (log scale)" : ""}` +
-        (empty ? ": no points stored yet" : "");
+      let text = dataset ? t("full-data loss per epoch, {dataset}", { dataset }) : t("full-data loss per epoch");
+      if (log) text = t("{title} (log scale)", { title: text });
+      if (empty) text = t("{title}: no points stored yet", { title: text });
       await card("loss", "tall").init(traces, lossLayout({ text, log, showlegend: true }));
     },
   };

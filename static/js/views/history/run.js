@@ -7,8 +7,8 @@ import { figure, when } from "../../lib/format.js";
 import { showPin } from "./list.js";
 import { runLabel, runTag } from "./plots.js";
 import { deleteProblem } from "./state.js";
-
-const KIND_LABEL = { trajectory: "2D comparison", training: "training job" };
+import { t, tn } from "../../lib/i18n.js";
+import { kindName, statusName } from "../../lib/labels.js";
 
 /** Empty the run screen before another run (or comparison) is shown. */
 export function clearRun() {
@@ -23,11 +23,11 @@ export function clearRun() {
 
 /** One run's header: title, facts, export links, delete (not while its job is active), a live link. */
 export function showRunHeader(run, statuses) {
-  document.title = `${run.title} · Optimizer Lab`;
+  document.title = `${run.title} · ${t("Optimizer Lab")}`;
   $("run-title").textContent = run.title;
   const seconds = run.timings?.seconds;
   $("run-meta").textContent = [
-    KIND_LABEL[run.kind], run.status, when(run.created_at), run.device ? `device ${run.device}` : "",
+    kindName(run.kind), statusName(run.status), when(run.created_at), run.device ? t("device {device}", { device: run.device }) : "",
     Number.isFinite(seconds) ? `${figure(seconds, 3)} s` : "", run.timings?.error ?? "",
   ].filter(Boolean).join(" · ");
   $("export-csv").href = `/api/runs/${run.id}/export?format=csv`;
@@ -40,23 +40,26 @@ export function showRunHeader(run, statuses) {
   showPin($("pin"), run);
   // The record gets its curves when the job ends; until then the Training view follows it live.
   $("run-links").replaceChildren(...(active && run.kind === "training" ? [el("li", { class: "run-live" }, [
-    `This job is ${run.status}: its curves are stored when it ends. `,
-    el("a", { id: "watch-live", href: `/training?job=${encodeURIComponent(run.id)}`, text: "Watch it live in the Training view" }),
+    t("This job is {status}: its curves are stored when it ends. ", { status: statusName(run.status) }),
+    el("a", { id: "watch-live", href: `/training?job=${encodeURIComponent(run.id)}`, text: t("Watch it live in the Training view") }),
   ])] : []));
 }
 
 /** A comparison's header: what is compared, and a coloured link to each record. */
 export function showCompareHeader(records) {
   const kind = records[0].kind;
-  document.title = `Comparing ${records.length} runs · Optimizer Lab`;
-  $("run-title").textContent = `Comparing ${records.length} ${kind === "training" ? "training jobs" : "2D comparisons"}`;
-  $("run-meta").textContent = "colours tell the stored runs apart, line styles the runs inside each";
+  const count = records.length;
+  document.title = `${tn("Comparing {n} run", "Comparing {n} runs", count)} · ${t("Optimizer Lab")}`;
+  $("run-title").textContent = kind === "training"
+    ? tn("Comparing {n} training job", "Comparing {n} training jobs", count)
+    : tn("Comparing {n} 2D comparison", "Comparing {n} 2D comparisons", count);
+  $("run-meta").textContent = t("colours tell the stored runs apart, line styles the runs inside each");
   $("run-links").replaceChildren(...records.map((record, r) => {
     const swatch = el("span", { class: "swatch", dataset: { index: String(r) } });
     swatch.style.background = runColor(r);
     return el("li", {}, [
       swatch, `R${r + 1}: `, el("a", { href: `/runs/${record.id}`, text: record.title }),
-      ` (${record.status}, ${when(record.created_at)})`,
+      ` (${statusName(record.status)}, ${when(record.created_at)})`,
     ]);
   }));
 }
@@ -64,15 +67,17 @@ export function showCompareHeader(records) {
 /** "diverged at epoch 1.23" / "diverged at step 7" for a diverged run, else its status. */
 export function storedStatus(run, training) {
   const diverged = run.status === "diverged" && run.diverged_at !== null && run.diverged_at !== undefined;
-  return diverged ? `diverged at ${training ? "epoch " : "step "}${figure(run.diverged_at, 4)}` : run.status;
+  if (!diverged) return statusName(run.status);
+  const at = figure(run.diverged_at, 4);
+  return training ? t("diverged at epoch {epoch}", { epoch: at }) : t("diverged at step {step}", { step: at });
 }
 
 /** The summary table: one row per inner run, the columns of the records' kind. */
 export function showSummary(records, single, optimizers) {
   const training = records[0].kind === "training";
   const columns = training
-    ? ["run", "optimizer", "status", "final loss", "sec / epoch", "the book's line"]
-    : ["run", "optimizer", "status", "steps", "final x", "f(final x)"];
+    ? [t("run"), t("optimizer"), t("status"), t("final loss"), t("sec / epoch"), t("the book's line")]
+    : [t("run"), t("optimizer"), t("status"), t("steps"), t("final x"), t("f(final x)")];
   $("summary-head").replaceChildren(el("tr", {}, columns.map((text) => el("th", { scope: "col", text }))));
   const rows = records.flatMap((record, r) => record.runs.map((run, k) => {
     const cells = training

@@ -14,6 +14,7 @@ import {
   nowTrace3d, pathTrace, pathTrace3d, startTrace, surfaceLayout, surfaceTrace,
 } from "../../plots/landscape.js";
 import { hasNonPositive, positionsAt, stepUpdates, valuesAt, wholeUpdates } from "./comparison.js";
+import { t } from "../../lib/i18n.js";
 
 // Trace indices inside each landscape chart, the same for contours and surface.
 const T = { contour: 0, path: [1, 2], marker: [3, 4], start: 5, minima: 6 };
@@ -33,7 +34,7 @@ export function createLabCharts(divs) {
   let drawn = null; // {state, info, overlay}: what the landscapes show, to redraw in another mode
 
   function landscapeTitle(which, overlay) {
-    if (overlay && which === 0) return `${names[0].name} and ${names[1].name}`;
+    if (overlay && which === 0) return t("{a} and {b}", { a: names[0].name, b: names[1].name });
     return `${names[which].name} (${names[which].details})`;
   }
 
@@ -134,7 +135,7 @@ export function createLabCharts(divs) {
     /** Empty frames before the first run; zoom linked between the landscapes. */
     async init() {
       const empty = baseLayout({
-        title: title("waiting for the first run…"), xaxis: { visible: false }, yaxis: { visible: false },
+        title: title(t("waiting for the first run…")), xaxis: { visible: false }, yaxis: { visible: false },
       });
       await Promise.all(all.map((c) => c.init([], empty)));
       linkAxes(contours);

@@ -8,13 +8,14 @@ import { explainStep, stepsAvailable } from "../../lib/explain.js";
 import { figure } from "../../lib/format.js";
 import { mathNode, showFormulas } from "../../lib/math.js";
 import { runAt } from "./comparison.js";
+import { t } from "../../lib/i18n.js";
 
 const TEXT = {
-  start: (point) => `Step 0 is the start, x₀ = (${point.map((v) => figure(v)).join(", ")}): no update yet.`,
-  stopped: (n) => `This run stopped after step ${n}.`,
-  waiting: "This step has not arrived yet.",
+  start: (point) => t("Step 0 is the start, x₀ = ({point}): no update yet.", { point: point.map((v) => figure(v)).join(", ") }),
+  stopped: (n) => t("This run stopped after step {n}.", { n }),
+  waiting: t("This step has not arrived yet."),
   coordinate: (i) => `x${"₀₁₂₃"[i] ?? i}`,
-  caption: (name, t) => `${name}, step ${t}`,
+  caption: (name, step) => t("{name}, step {step}", { name, step }),
 };
 
 /** A row header holding a formula (the API's MathML for a symbol). */

@@ -19,6 +19,7 @@ import { createLiveRuns } from "./live.js";
 import { createPlayback } from "./playback.js";
 import { applyForm, readForm, setBox, showFunction } from "./form.js";
 import { BOX, PANELS, requestFrom, withDefaults } from "./state.js";
+import { t, tn } from "../../lib/i18n.js";
 
 const STREAM_URL = "/api/trajectories/stream";
 const DEBOUNCE_MS = 250;
@@ -192,7 +193,7 @@ class Lab2D {
     const { body, errors } = requestFrom(state, this.functions.get(state.fn));
     if (errors.length) {
       this.showErrors(errors);
-      this.setStatus("invalid", "fix the marked fields");
+      this.setStatus("invalid", t("fix the marked fields"));
       return;
     }
     writeUrlState(state, { replace: !push });
@@ -201,7 +202,7 @@ class Lab2D {
     this.root.dataset.runs = String(++this.runCount);
     const controller = new AbortController();
     this.controller = controller;
-    this.setStatus("running", "running…");
+    this.setStatus("running", t("running…"));
     const current = () => this.controller === controller;
     let finished = false;
     try {
@@ -216,10 +217,11 @@ class Lab2D {
       if (!current()) return;
       await this.charts.flush();
       if (!current()) return;
-      if (!finished) throw new ApiError(0, "the stream ended before the run finished");
+      if (!finished) throw new ApiError(0, t("the stream ended before the run finished"));
       this.retries = 0;
-      const unsaved = this.comparison.storeError ? ` (not saved: ${this.comparison.storeError})` : "";
-      this.setStatus("done", `${this.comparison.meta.steps} steps${unsaved}`);
+      const steps = tn("{n} step", "{n} steps", this.comparison.meta.steps);
+      const { storeError } = this.comparison;
+      this.setStatus("done", storeError ? t("{steps} (not saved: {reason})", { steps, reason: storeError }) : steps);
       showLink($("run-link"), this.comparison.runId && `/runs/${encodeURIComponent(this.comparison.runId)}`);
     } catch (err) {
       if (current() && failureKind(err) !== "aborted") this.failed(err);
@@ -231,14 +233,14 @@ class Lab2D {
     if (kind === "busy" && this.retries < MAX_RETRIES) {
       // Too many open streams from this browser (aborted ones take a moment to close): try again.
       this.retries += 1;
-      this.setStatus("running", "server busy, retrying…");
+      this.setStatus("running", t("server busy, retrying…"));
       this.timer = setTimeout(() => this.run({ push: false }), RETRY_MS);
     } else if (kind === "invalid") {
       this.showErrors(fieldErrors(err));
-      this.setStatus("invalid", "the server refused a field");
+      this.setStatus("invalid", t("the server refused a field"));
     } else {
       this.banner.error(err);
-      this.setStatus("error", "failed");
+      this.setStatus("error", t("failed"));
     }
   }
 
@@ -269,7 +271,7 @@ class Lab2D {
       const names = this.names[i];
       item.querySelector(".result-label").textContent = `${names.label} (${names.details}):`;
       item.querySelector(".result-line").textContent = done && run.points.length ? resultLine(run.points) : "…";
-      showText(item.querySelector(".diverged"), run.status === "diverged" ? `diverged at step ${run.divergedAt}` : "");
+      showText(item.querySelector(".diverged"), run.status === "diverged" ? t("diverged at step {step}", { step: run.divergedAt }) : "");
     });
   }
 
@@ -293,7 +295,7 @@ class Lab2D {
   }
 }
 
-startView("lab2d", "start the lab", async (root) => {
+startView("lab2d", t("start the lab"), async (root) => {
   const catalogue = await loadCatalogue("functions", "optimizers");
   await new Lab2D(root, catalogue).start();
 });

@@ -32,7 +32,7 @@ function multipleCard(name, i) {
       el("span", { class: "multiple-hps", text: name.hyperparams }),
     ]),
     el("div", { class: "progress-row" }, [
-      el("progress", { class: "run-progress", max: 1, value: 0, "aria-label": `run ${letter} progress` }),
+      el("progress", { class: "run-progress", max: 1, value: 0, "aria-label": t("run {letter} progress", { letter }) }),
       el("span", { class: "progress-text" }),
     ]),
     el("div", { class: "plot plot-small", id: `multiple-${i}` }),
@@ -85,7 +85,7 @@ export function createTrainingCharts(overlayDiv, box) {
     job.runs.forEach((run, i) => {
       if (log.runs[i] || !spansDecades(run.losses)) return;
       log.runs[i] = true;
-      multiples[i]?.relayout(MULTIPLE_LOG);
+      multiples[i]?.relayout(multipleLog());
     });
   }
 
@@ -99,8 +99,11 @@ export function createTrainingCharts(overlayDiv, box) {
       dropMultiples();
       box.replaceChildren();
     },
-    /** Redraw from a job (its curves so far); `names` [{name, label, hyperparams}] per run. */
-    draw(shown, names) {
+    /**
+     * Redraw from a job (its curves so far); `names` [{name, label, hyperparams}] per run, `data` the
+     * job's data set as the catalogue lists it (else the job's own record of it).
+     */
+    draw(shown, names, data = shown.dataset) {
       job = shown;
       drawnNames = names;
       log = { overlay: false, runs: job.runs.map(() => false) };

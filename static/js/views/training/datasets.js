@@ -8,11 +8,12 @@ import { clearFieldErrors, showFieldErrors } from "../../lib/form.js";
 import { kilobytes } from "../../lib/format.js";
 import { datasetName } from "../../lib/labels.js";
 import { usable } from "./state.js";
+import { t } from "../../lib/i18n.js";
 
 /** The words of a refused upload: the 422's per-field messages, or the server's reason. */
 export function uploadRefusal(err) {
   if (err instanceof ApiError && err.isValidation) return fieldErrors(err).map((e) => e.message).join("; ");
-  if (err instanceof ApiError && err.status === 413) return `too large: ${err.reason}`;
+  if (err instanceof ApiError && err.status === 413) return t("too large: {reason}", { reason: err.reason });
   return err.message;
 }
 
@@ -27,17 +28,19 @@ export function createDatasetPicker(datasets, { form, onChange }) {
     const chosen = select.value;
     select.replaceChildren(...list.map((d) => el("option", {
       value: d.id,
-      text: d.available ? datasetName(d) : `${datasetName(d)} (unavailable)`,
+      text: d.available ? datasetName(d) : t("{name} (unavailable)", { name: datasetName(d) }),
       disabled: !d.available,
-      title: d.available ? d.description : d.reason ?? "unavailable",
+      title: d.available ? d.description : d.reason ?? t("unavailable"),
     })));
     if (chosen && usable(list, chosen)) select.value = chosen;
     const airfoil = list.find((d) => d.kind === "airfoil");
     const box = $("airfoil-unavailable");
     box.hidden = !airfoil || airfoil.available;
     if (airfoil && !airfoil.available) {
-      box.textContent = `${airfoil.label} is unavailable: ${airfoil.reason ?? "no reason given"}. ` +
-        "The synthetic set and uploaded CSV files still work.";
+      const reason = airfoil.reason ?? t("no reason given");
+      box.textContent = t("{name} is unavailable: {reason}. The synthetic set and uploaded CSV files still work.", {
+        name: airfoil.label, reason,
+      });
     }
   }
 
@@ -50,7 +53,7 @@ export function createDatasetPicker(datasets, { form, onChange }) {
   async function upload(file) {
     clearFieldErrors(field.parentElement);
     status.hidden = false;
-    status.textContent = `uploading ${file.name} (${kilobytes(file.size)} kB)…`;
+    status.textContent = t("uploading {name} ({size} kB)…", { name: file.name, size: kilobytes(file.size) });
     try {
       const info = await postFile("/api/datasets", "file", file);
       list = await getJSON("/api/datasets");
@@ -58,8 +61,11 @@ export function createDatasetPicker(datasets, { form, onChange }) {
       fill();
       picker.value = info.id;
       onChange();
-      status.textContent = `Uploaded ${info.filename ?? file.name}: ${info.rows} rows, ${info.features} features, ` +
-        `target “${info.columns.at(-1)}”. Standardised like the book; kept on the server (the least recently used make room when uploads fill up).`;
+      status.textContent = t(
+        "Uploaded {name}: {rows} rows, {features} features, target “{target}”. Standardised like the book; " +
+          "kept on the server (the least recently used make room when uploads fill up).",
+        { name: info.filename ?? file.name, rows: info.rows, features: info.features, target: info.columns.at(-1) },
+      );
     } catch (err) {
       status.hidden = true;
       showFieldErrors(field.parentElement, [{ field: "file", message: uploadRefusal(err) }]);
@@ -94,10 +100,12 @@ export function createDatasetPicker(datasets, { form, onChange }) {
     missing(id) {
       const known = list.find((d) => d.id === id);
       const using = select.selectedOptions[0]?.textContent;
+      const reason = known?.reason ?? t("no reason given");
       return known
-        ? `${datasetName(known)} is unavailable (${known.reason ?? "no reason given"}): using ${using}.`
-        : `The data set “${id}” of this link is not on the server (uploads last while the server runs): ` +
-          `using ${using}.`;
+        ? t("{name} is unavailable ({reason}): using {using}.", { name: datasetName(known), reason, using })
+        : t("The data set “{id}” of this link is not on the server (uploads last while the server runs): using {using}.", {
+          id, using,
+        });
     },
   };
   return picker;

@@ -7,6 +7,8 @@
 
 import { UNKNOWN } from "../../lib/statuses.js";
 import { formatNumber, percent, sixDecimals } from "../../lib/format.js";
+import { t, tn } from "../../lib/i18n.js";
+import { statusName } from "../../lib/labels.js";
 
 // A run's curve, one value per point: x in epochs, the mean loss, the seeds' lowest and highest
 // loss, the training seconds so far. Only epochs and losses are always there (older servers and
@@ -106,35 +108,41 @@ export function runProgress(run, job) {
 /** A run's status for people: "diverged at epoch 1.234", else the status itself. */
 export function runStatusText(run) {
   return run.status === "diverged" && Number.isFinite(run.diverged_at)
-    ? `diverged at epoch ${run.diverged_at.toFixed(3)}` : run.status;
+    ? t("diverged at epoch {epoch}", { epoch: run.diverged_at.toFixed(3) }) : statusName(run.status);
 }
 
 /** The text beside a run's progress bar: "45% · running", "100% · done", "diverged at epoch …". */
 export function progressText(run, job) {
-  if (run.status === "done") return "100% · done";
+  if (run.status === "done") return `100% · ${statusName("done")}`;
   if (run.status === "diverged" && Number.isFinite(run.diverged_at)) return runStatusText(run);
-  return `${percent(runProgress(run, job))} · ${run.status}`;
+  return `${percent(runProgress(run, job))} · ${statusName(run.status)}`;
 }
 
 /** "job 3f… · done on cpu · 0.52 s · 0.012345 sec per epoch for all runs · 2 epochs at batch 10". */
 export function jobLine(job) {
-  const parts = [`job ${job.id}`];
-  if (job.status === "queued") parts.push("queued: waiting for a free worker");
-  else if (job.status === UNKNOWN) parts.push("lost: the server no longer has it");
-  else if (job.status === "running") parts.push(`running on ${job.device}`, percent(job.progress));
+  const parts = [t("job {id}", { id: job.id })];
+  if (job.status === "queued") parts.push(t("queued: waiting for a free worker"));
+  else if (job.status === UNKNOWN) parts.push(t("lost: the server no longer has it"));
+  else if (job.status === "running") parts.push(t("running on {device}", { device: job.device }), percent(job.progress));
   else {
-    parts.push(`${job.status} on ${job.device}`);
+    parts.push(t("{status} on {device}", { status: statusName(job.status), device: job.device }));
     if (Number.isFinite(job.seconds) && job.seconds > 0) parts.push(`${formatNumber(Number(job.seconds.toPrecision(3)))} s`);
-    if (Number.isFinite(job.sec_per_epoch)) parts.push(`${sixDecimals(job.sec_per_epoch)} sec per epoch for all runs`);
+    if (Number.isFinite(job.sec_per_epoch)) {
+      parts.push(t("{seconds} sec per epoch for all runs", { seconds: sixDecimals(job.sec_per_epoch) }));
+    }
   }
-  parts.push(`${job.epochs} epoch${job.epochs === 1 ? "" : "s"} at batch ${job.batch_size}`);
-  if (job.stored === false) parts.push(`kept in memory, not yet in the history: ${job.store_error ?? "it cannot be written"}`);
+  parts.push(tn("{n} epoch at batch {batch}", "{n} epochs at batch {batch}", job.epochs, { batch: job.batch_size }));
+  if (job.stored === false) {
+    const reason = job.store_error ?? t("it cannot be written");
+    parts.push(t("kept in memory, not yet in the history: {reason}", { reason }));
+  }
   return parts.join(" · ");
 }
 
 /** What the banner says once a job has ended badly (failed, interrupted), else "". */
 export function endMessage(job) {
-  if (job.status === "failed") return `The job failed: ${job.error ?? "no reason given"}`;
-  if (job.status === "interrupted") return "The server stopped during this job: it was interrupted.";
+  const reason = job.error ?? t("no reason given");
+  if (job.status === "failed") return t("The job failed: {reason}", { reason });
+  if (job.status === "interrupted") return t("The server stopped during this job: it was interrupted.");
   return "";
 }

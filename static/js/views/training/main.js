@@ -19,8 +19,9 @@ import { goneNotice, renderAfter, renderJob, renderNoJob, runNames } from "./ren
 import { createRunList } from "./runs.js";
 import { readForm, showAxis, writeForm } from "./form.js";
 import { epochsShown, formFromJob, requestFrom, toUrl, usable, withDefaults, xAxisOf } from "./state.js";
+import { t } from "../../lib/i18n.js";
 
-const IDLE_TEXT = "Press Run: the loss curves of every run appear here as they train";
+const idleText = () => t("Press Run: the loss curves of every run appear here as they train");
 
 class TrainingView {
   constructor(root, { datasets, optimizers, statuses }) {
@@ -109,7 +110,7 @@ class TrainingView {
   updateButtons() {
     const active = Boolean(this.awaiting || (this.job && this.statuses.isActive(this.job.status)));
     $("run").disabled = this.submitting || active;
-    $("run").title = active ? "this job is still training: cancel it first, or wait" : "";
+    $("run").title = active ? t("this job is still training: cancel it first, or wait") : "";
     $("cancel").disabled = !active || Boolean(this.job?.cancelling);
   }
 
@@ -128,7 +129,7 @@ class TrainingView {
   requestFailed(err) {
     const kind = failureKind(err);
     if (kind === "aborted") return;
-    this.say(kind === "invalid" ? "the server refused a field" : "");
+    this.say(kind === "invalid" ? t("the server refused a field") : "");
     if (kind === "invalid") this.showErrors(fieldErrors(err));
     else if (kind === "busy") this.banner.busy(err);
     else this.banner.error(err);
@@ -148,12 +149,12 @@ class TrainingView {
     if (errors.length) {
       this.showErrors(errors);
       this.setState("invalid");
-      this.say("fix the marked fields");
+      this.say(t("fix the marked fields"));
       return;
     }
     this.submitting = true;
     this.setState("submitting");
-    this.say("submitting…");
+    this.say(t("submitting…"));
     let created;
     try {
       created = await postJSON("/api/jobs", body);
@@ -173,7 +174,7 @@ class TrainingView {
     if (!job || !this.statuses.isActive(job.status)) return;
     this.job = { ...job, cancelling: true };
     this.updateButtons();
-    this.say("cancelling…");
+    this.say(t("cancelling…"));
     try {
       await postJSON(`/api/jobs/${encodeURIComponent(job.id)}/cancel`);
     } catch (err) {
@@ -259,7 +260,7 @@ class TrainingView {
   }
 
   clearJob() {
-    this.charts.clear(IDLE_TEXT, epochsShown($("epochs").value));
+    this.charts.clear(idleText(), epochsShown($("epochs").value));
     renderNoJob();
   }
 
@@ -269,7 +270,8 @@ class TrainingView {
   async show(job) {
     this.job = job;
     if (this.awaiting === job.id) this.awaiting = null;
-    this.charts.draw(job, runNames(job, this.optimizers));
+    const listed = this.picker.datasets.find((d) => d.id === job.dataset.id);
+    this.charts.draw(job, runNames(job, this.optimizers), listed ?? job.dataset);
     renderJob(job, this.catalogues);
     this.setState(job.status);
     if (this.statuses.isFinished(job.status)) await this.finished();
@@ -306,7 +308,7 @@ class TrainingView {
   }
 }
 
-startView("training", "start the training view", async (root) => {
+startView("training", t("start the training view"), async (root) => {
   const catalogue = await loadCatalogue("datasets", "optimizers", "statuses");
   await new TrainingView(root, catalogue).start();
 });

@@ -5,6 +5,7 @@ import { $, el, showLink } from "../../lib/dom.js";
 import { formatNumber, sixDecimals } from "../../lib/format.js";
 import { hyperparamText, optimizerName, runLetter, tagged } from "../../lib/labels.js";
 import { finalLossText, jobLine, progressText, runProgress, runStatusText } from "./job.js";
+import { t } from "../../lib/i18n.js";
 
 /** How each run of `job` is named: {name: "A · RMSProp (torch)", label, hyperparams: "η=0.01, …"}. */
 export function runNames(job, optimizers) {
@@ -25,7 +26,7 @@ export function renderTable(job, { optimizers }) {
     return el("tr", { class: `run-${letter.toLowerCase()}`, dataset: { run: String(i), status: run.status } }, [
       el("th", { scope: "row" }, [el("span", { class: "run-badge", text: letter })]),
       el("td", { class: "cell-optimizer", text: optimizerName(run, info) }),
-      el("td", { class: "cell-impl", text: run.impl }),
+      el("td", { class: "cell-impl", text: run.impl === "book" ? t("book") : run.impl }),
       el("td", { class: "cell-hps", text: hyperparamText(run, info, formatNumber) }),
       el("td", { class: "cell-status" }, [el("span", { class: `status status-${run.status}`, text: runStatusText(run) })]),
       el("td", { class: "cell-loss num", text: finalLossText(run), title: spreadTitle(run, job) }),
@@ -88,7 +89,7 @@ export function renderAfter(name, job, catalogues) {
 export function renderNoJob() {
   $("results-body").replaceChildren();
   $("results-empty").hidden = false;
-  $("job-line").textContent = "Press Run to train every run on the same data, from the same start.";
+  $("job-line").textContent = t("Press Run to train every run on the same data, from the same start.");
   $("run-link").hidden = true;
 }
 
@@ -96,7 +97,9 @@ export function renderNoJob() {
 export function goneNotice(id, err) {
   const stored = /\/api\/runs\//.test(err.message);
   return [
-    `Job ${id} is no longer live on this server${stored ? "" : " (a mistyped link, or dropped after a restart)"}. `,
-    ...(stored ? [el("a", { href: `/runs/${encodeURIComponent(id)}`, text: "Open its stored record" }), "."] : []),
+    stored
+      ? t("Job {id} is no longer live on this server. ", { id })
+      : t("Job {id} is no longer live on this server (a mistyped link, or dropped after a restart). ", { id }),
+    ...(stored ? [el("a", { href: `/runs/${encodeURIComponent(id)}`, text: t("Open its stored record") }), "."] : []),
   ];
 }

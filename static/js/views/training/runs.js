@@ -5,6 +5,7 @@ import { $, el } from "../../lib/dom.js";
 import { createOptimizerPanel } from "../../lib/form.js";
 import { runLetter } from "../../lib/labels.js";
 import { MAX_RUNS, MIN_RUNS, nextRun } from "./state.js";
+import { t } from "../../lib/i18n.js";
 
 /** The run cards inside #run-list; `onChange()` after every edit, addition and removal. */
 export function createRunList({ catalogue, onChange }) {
@@ -18,8 +19,8 @@ export function createRunList({ catalogue, onChange }) {
     panels = given.slice(0, MAX_RUNS).map((state, i) => {
       const letter = runLetter(i);
       const remove = el("button", {
-        type: "button", class: "remove-run", text: "✕ remove", title: `remove run ${letter}`,
-        "aria-label": `remove run ${letter}`, disabled: given.length <= MIN_RUNS,
+        type: "button", class: "remove-run", text: t("✕ remove"), title: t("remove run {letter}", { letter }),
+        "aria-label": t("remove run {letter}", { letter }), disabled: given.length <= MIN_RUNS,
       });
       remove.addEventListener("click", () => {
         const kept = states();
@@ -28,7 +29,7 @@ export function createRunList({ catalogue, onChange }) {
         onChange();
       });
       const card = el("fieldset", { class: `card run run-${letter.toLowerCase()}`, dataset: { run: String(i) } }, [
-        el("legend", {}, [el("span", { class: "run-badge", text: letter }), ` run ${letter}`]),
+        el("legend", {}, [el("span", { class: "run-badge", text: letter }), " ", t("run {letter}", { letter })]),
         remove,
       ]);
       list.append(card);
@@ -39,7 +40,9 @@ export function createRunList({ catalogue, onChange }) {
       return panel;
     });
     $("add-run").disabled = panels.length >= MAX_RUNS;
-    $("run-count").textContent = `${panels.length} runs (${MIN_RUNS}–${MAX_RUNS}), same data and start`;
+    $("run-count").textContent = t("{n} runs ({min}–{max}), same data and start", {
+      n: panels.length, min: MIN_RUNS, max: MAX_RUNS,
+    });
   }
 
   $("add-run").addEventListener("click", () => {

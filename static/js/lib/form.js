@@ -161,8 +161,11 @@ function attachSlider(field, hp, onChange) {
   const scale = scaleFor(hp);
   const range = el("input", {
     type: "range", class: "hp-slider", min: "0", max: String(STEPS), step: "1",
-    "aria-label": `${hp.symbol} (${hp.name})${scale.log ? ", log scale" : ""}`,
-    title: `${hp.symbol}: ${formatNumber(scale.min)} … ${formatNumber(scale.max)}${scale.log ? " (log scale)" : ""}`,
+    "aria-label": scale.log
+      ? t("{symbol} ({name}), log scale", { symbol: hp.symbol, name: hp.name }) : `${hp.symbol} (${hp.name})`,
+    title: scale.log
+      ? t("{symbol}: {min} … {max} (log scale)", { symbol: hp.symbol, min: formatNumber(scale.min), max: formatNumber(scale.max) })
+      : `${hp.symbol}: ${formatNumber(scale.min)} … ${formatNumber(scale.max)}`,
     dataset: { name: hp.name, scale: scale.log ? "log" : "linear" },
   });
   const follow = () => {

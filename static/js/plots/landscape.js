@@ -117,7 +117,7 @@ export function pathTrace3d({ name, tag, color, points = [], values = [], logZ =
     type: "scatter3d", mode: "lines+markers", name: plotlyText(name),
     x: points.map((p) => p[0]), y: points.map((p) => p[1]), z: values.map((v) => heightOf(v, logZ)),
     line: { color, width: 5 }, marker: { color, size: 3 },
-    hovertemplate: `${plotlyText(tag)} step %{pointNumber}<br>x₁ %{x:.6f}<br>x₂ %{y:.6f}<extra></extra>`,
+    hovertemplate: `${plotlyText(tag)} ${plotlyText(t("step"))} %{pointNumber}<br>x₁ %{x:.6f}<br>x₂ %{y:.6f}<extra></extra>`,
     ...rest,
   };
 }
@@ -126,7 +126,7 @@ export function pathTrace3d({ name, tag, color, points = [], values = [], logZ =
 export function nowTrace3d({ tag, color, at, z, visible = true, legendgroup }) {
   return {
     type: "scatter3d", mode: "markers", x: [at[0]], y: [at[1]], z: [z], visible,
-    name: `${plotlyText(tag)} now`, showlegend: false, legendgroup, hoverinfo: "skip",
+    name: plotlyText(t("{tag} now", { tag })), showlegend: false, legendgroup, hoverinfo: "skip",
     marker: { size: 8, color: "rgba(255,255,255,0.85)", line: { color, width: 4 } },
   };
 }

@@ -14,10 +14,12 @@ const lossAxis = () => ({ ...axisTitle(t("loss")), exponentformat: "power" });
  * `xKind: "seconds"`, `epochs` holds the training seconds of each point instead.
  */
 export function lossTrace({ name, tag, color, epochs = [], losses = [], markerSize = 5, xKind = "epoch", ...rest }) {
-  const at = xKind === "seconds" ? "at %{x:.3f} s" : "epoch %{x:.3f}";
+  // Plotly's %{…} holes stay outside the words (it reads them in the hover template only).
+  const at = xKind === "seconds"
+    ? `${plotlyText(t("at"))} %{x:.3f} s` : `${plotlyText(t("epoch"))} %{x:.3f}`;
   return seriesTrace({
     name, color, x: [...epochs], y: [...losses], marker: { color, size: markerSize },
-    hovertemplate: `${plotlyText(tag)} ${at}: loss %{y:.6f}<extra></extra>`,
+    hovertemplate: `${plotlyText(tag)} ${at}: ${plotlyText(t("loss"))} %{y:.6f}<extra></extra>`,
     ...rest,
   });
 }
@@ -32,9 +34,9 @@ export function bandTraces({ tag, color, x = [], low = [], high = [], legendgrou
     type: "scatter", mode: "lines", line: { color, width: 0 }, showlegend: false, legendgroup, hoverinfo: "skip",
   };
   return [
-    { ...edge, name: `${plotlyText(tag)} lowest seed`, x: [...x], y: [...low] },
+    { ...edge, name: plotlyText(t("{tag} lowest seed", { tag })), x: [...x], y: [...low] },
     {
-      ...edge, name: `${plotlyText(tag)} highest seed`, x: [...x], y: [...high], fill: "tonexty",
+      ...edge, name: plotlyText(t("{tag} highest seed", { tag })), x: [...x], y: [...high], fill: "tonexty",
       fillcolor: translucent(color, 0.25),
     },
   ];
@@ -42,10 +44,10 @@ export function bandTraces({ tag, color, x = [], low = [], high = [], legendgrou
 
 /** The x-axis of loss plots: epochs (over 0..`epochs` when given) or training seconds (from 0). */
 export function lossXAxis({ epochs = null, x = "epoch" } = {}) {
-  if (x === "seconds") return { title: { text: "training time (s)" }, rangemode: "tozero", autorange: true };
+  if (x === "seconds") return { ...axisTitle(t("training time (s)")), rangemode: "tozero", autorange: true };
   return epochs === null
-    ? { title: { text: "epoch" }, rangemode: "tozero" }
-    : { title: { text: "epoch" }, range: [0, epochs], autorange: false };
+    ? { ...axisTitle(t("epoch")), rangemode: "tozero" }
+    : { ...axisTitle(t("epoch")), range: [0, epochs], autorange: false };
 }
 
 /** Loss against epoch (or `x: "seconds"`), titled `text`: epochs over 0..`epochs` when given. */

@@ -147,7 +147,7 @@ class Lab2D {
       return { body: null };
     }
     this.showErrors([]);
-    this.setStatus("running", "following the slider…");
+    this.setStatus("running", t("following the slider…"));
     return { body, problem: Boolean(this.comparison?.done) && sameProblem(this.comparison.meta, body, info.box) };
   }
 

@@ -4,6 +4,7 @@
 
 import { $, el } from "../../lib/dom.js";
 import { SPEEDS, createPlayer, stepsPerSecond } from "../../lib/player.js";
+import { t } from "../../lib/i18n.js";
 
 const CLICKABLE = new Set(["checkbox", "radio", "button", "submit", "reset"]);
 
@@ -38,17 +39,17 @@ export function createPlayback({ last, seek, ended }) {
     ended,
     seek: (k) => {
       $("step-slider").value = String(k);
-      $("step-label").textContent = `step ${k} / ${last()}`;
+      $("step-label").textContent = t("step {k} / {last}", { k, last: last() });
       seek(k);
     },
     onPlaying: (playing) => {
-      $("play").textContent = playing ? "❚❚ Pause" : "▶ Play";
+      $("play").textContent = playing ? t("❚❚ Pause") : t("▶ Play");
       $("play").setAttribute("aria-pressed", String(playing));
     },
   });
   const showRate = () => {
     const perSecond = stepsPerSecond(player.plan());
-    rate.textContent = `${perSecond >= 10 ? Math.round(perSecond) : perSecond.toFixed(1)} steps/s`;
+    rate.textContent = t("{rate} steps/s", { rate: perSecond >= 10 ? Math.round(perSecond) : perSecond.toFixed(1) });
   };
 
   speed.replaceChildren(...SPEEDS.map((s) => el("option", { value: String(s), text: `${s}×` })));
@@ -74,7 +75,7 @@ export function createPlayback({ last, seek, ended }) {
     /** The frames grew (a stream) or were replaced (a new run): slider bounds and rate follow. */
     changed() {
       $("step-slider").max = String(last());
-      $("step-label").textContent = `step ${player.frame} / ${last()}`;
+      $("step-label").textContent = t("step {k} / {last}", { k: player.frame, last: last() });
       showRate();
     },
   });

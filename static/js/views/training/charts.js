@@ -12,14 +12,23 @@ import { createChart, markerMode } from "../../plots/chart.js";
 import {
   bandTraces, emptyLossLayout, lossLayout, lossTrace, MULTIPLE_LOG, multipleLayout,
 } from "../../plots/loss.js";
+import { t } from "../../lib/i18n.js";
 
 const banded = (job) => (job.seeds ?? 1) > 1;
 
-/** The overlay's title: data set, batch and seed(s) of the job, and what x is. */
-function overlayTitle(job, log, x = "epoch") {
-  const seeds = banded(job) ? `seeds ${job.seed}–${job.seed + job.seeds - 1} (mean, band: lowest to highest)` : `seed ${job.seed}`;
-  return `loss vs ${x === "seconds" ? "training time" : "epoch"} · ${datasetName(job.dataset)} · batch ${job.batch_size}, ${seeds}` +
-    (log ? " (log scale)" : "");
+/**
+ * The overlay's title: data set (`dataset`: its catalogue entry, named in the page's language),
+ * batch and seed(s) of the job, and what x is.
+ */
+function overlayTitle(job, dataset, log, x = "epoch") {
+  const seeds = banded(job)
+    ? t("seeds {first}–{last} (mean, band: lowest to highest)", { first: job.seed, last: job.seed + job.seeds - 1 })
+    : t("seed {seed}", { seed: job.seed });
+  const values = { dataset: datasetName(dataset), batch: job.batch_size, seeds };
+  const text = x === "seconds"
+    ? t("loss vs training time · {dataset} · batch {batch}, {seeds}", values)
+    : t("loss vs epoch · {dataset} · batch {batch}, {seeds}", values);
+  return log ? t("{title} (log scale)", { title: text }) : text;
 }
 
 /** One small multiple: badge, name and hyper-parameters, progress bar, plot. */
@@ -44,6 +53,7 @@ export function createTrainingCharts(overlayDiv, box) {
   const overlay = createChart(overlayDiv);
   let multiples = [];
   let job = null;
+  let dataset = null;
   let drawnNames = [];
   let log = { overlay: false, runs: [] };
   let x = "epoch";
@@ -65,7 +75,7 @@ export function createTrainingCharts(overlayDiv, box) {
     ...(banded(job) ? job.runs.flatMap((run, i) => band(run, i)) : []),
   ];
   const overlayLayout = () => lossLayout({
-    text: overlayTitle(job, false, x), epochs: job.epochs, x, uirevision: `${job.id}:${x}`, showlegend: true,
+    text: overlayTitle(job, dataset, false, x), epochs: job.epochs, x, uirevision: `${job.id}:${x}`, showlegend: true,
   });
   const multipleTraces = (run, i) => [
     trace(run, drawnNames[i], i, { showlegend: false }), ...(banded(job) ? band(run, i) : []),
@@ -80,7 +90,7 @@ export function createTrainingCharts(overlayDiv, box) {
   function updateScales() {
     if (!log.overlay && spansDecades(job.runs.flatMap((run) => run.losses))) {
       log.overlay = true;
-      overlay.retitle(overlayTitle(job, true, x), { "yaxis.type": "log" });
+      overlay.retitle(overlayTitle(job, dataset, true, x), { "yaxis.type": "log" });
     }
     job.runs.forEach((run, i) => {
       if (log.runs[i] || !spansDecades(run.losses)) return;
@@ -105,6 +115,7 @@ export function createTrainingCharts(overlayDiv, box) {
      */
     draw(shown, names, data = shown.dataset) {
       job = shown;
+      dataset = data;
       drawnNames = names;
       log = { overlay: false, runs: job.runs.map(() => false) };
       overlay.reset(overlayTraces(), overlayLayout());

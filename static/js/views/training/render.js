@@ -37,13 +37,16 @@ export function renderTable(job, { optimizers }) {
   });
   $("results-body").replaceChildren(...rows);
   $("results-empty").hidden = rows.length > 0;
-  $("th-loss").textContent = (job.seeds ?? 1) > 1 ? `final loss (mean ± sd, ${job.seeds} seeds)` : "final loss";
+  $("th-loss").textContent = (job.seeds ?? 1) > 1
+    ? t("final loss (mean ± sd, {seeds} seeds)", { seeds: job.seeds }) : t("final loss");
 }
 
 /** "over 5 seeds: lowest 0.242184, highest 0.246610" for a run over several seeds, else none. */
 function spreadTitle(run, job) {
   if (!((job.seeds ?? 1) > 1) || !Number.isFinite(run.final_loss_min)) return undefined;
-  return `mean ± sd over ${job.seeds} seeds; lowest ${sixDecimals(run.final_loss_min)}, highest ${sixDecimals(run.final_loss_max)}`;
+  return t("mean ± sd over {seeds} seeds; lowest {low}, highest {high}", {
+    seeds: job.seeds, low: sixDecimals(run.final_loss_min), high: sixDecimals(run.final_loss_max),
+  });
 }
 
 /** Each run's progress bar and its words, in the run's small-multiple card. */

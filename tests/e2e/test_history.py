@@ -133,8 +133,8 @@ def test_the_list_filters_by_kind_and_status_and_keeps_them_in_the_url(
 
 
 def test_the_list_pages_through_older_runs(page: Page, live_server: str, runs: dict[str, str]) -> None:
-    for _ in range(21):  # more than one page of 2D comparisons, whatever else the server holds
-        comparison(live_server, steps=1)
+    for seed in range(21):  # more than one page of 2D comparisons (distinct: one record per distinct request)
+        comparison(live_server, steps=1, seed=1000 + seed)
     total = api(live_server, "GET", "/api/runs?kind=trajectory&limit=1")[1]["total"]
     page.goto("/history?kind=trajectory")
     wait_state(page, "list")

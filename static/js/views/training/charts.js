@@ -10,7 +10,7 @@ import { datasetName, runLetter } from "../../lib/labels.js";
 import { MARKER_POINTS, spansDecades } from "../../plots/axes.js";
 import { createChart, markerMode } from "../../plots/chart.js";
 import {
-  bandTraces, emptyLossLayout, lossLayout, lossTrace, MULTIPLE_LOG, multipleLayout,
+  bandTraces, emptyLossLayout, lossLayout, lossTrace, multipleLayout, multipleLog,
 } from "../../plots/loss.js";
 import { t } from "../../lib/i18n.js";
 

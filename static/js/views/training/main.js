@@ -47,7 +47,7 @@ class TrainingView {
     const url = readUrlState();
     this.applyForm(withDefaults(url, this.picker.datasets));
     this.setAxis(xAxisOf(url));
-    await this.charts.idle(IDLE_TEXT, epochsShown($("epochs").value));
+    await this.charts.idle(idleText(), epochsShown($("epochs").value));
     if (url.dataset && !usable(this.picker.datasets, url.dataset)) this.showNotice(this.picker.missing(url.dataset));
     onUrlStateChange((state) => {
       this.applyForm(withDefaults(state, this.picker.datasets));

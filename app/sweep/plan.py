@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from app.data.dataset import Dataset
 from app.data.registry import DatasetRegistry, DatasetUnavailable
+from app.i18n.text import Text, message_of
 from app.optim import expression as ex
 from app.optim import grammar
 from app.optim.functions import Objective, get_objective
@@ -99,7 +100,7 @@ def plan_sweep(
     axes = [_axis(spec, req, i, a, problems) for i, a in enumerate(req.axes)]
     names = [_param_name(spec, a.param) for a in req.axes]
     if names[0] is not None and names[0] == names[1]:
-        problems.append(FieldProblem("axes[1].param", f"both axes sweep '{names[0]}'; choose another"))
+        problems.append(FieldProblem("axes[1].param", Text("both axes sweep '{name}'; choose another", name=names[0])))
     hyperparams = _fixed(spec, req, problems)
     cells = axes[0].n * axes[1].n if axes[0] is not None and axes[1] is not None else 0
     problem: TrajectoryProblem | TrainingProblem | None
@@ -118,7 +119,7 @@ def _kind_problems(req: SweepRequest) -> list[FieldProblem]:
     other = "training" if req.kind == "trajectory" else "trajectory"
     foreign = TRAINING_FIELDS if req.kind == "trajectory" else TRAJECTORY_FIELDS
     return [
-        FieldProblem(name, f"is a field of kind '{other}' sweeps, not '{req.kind}'")
+        FieldProblem(name, Text("is a field of kind '{other}' sweeps, not '{kind}'", other=other, kind=req.kind))
         for name in foreign
         if getattr(req, name) is not None
     ]
@@ -166,11 +167,15 @@ def _values(a: AxisSpec, where: str, problems: list[FieldProblem]) -> tuple[floa
         return tuple(float(v) for v in a.values)
     missing = [name for name, v in ranged.items() if v is None]
     if missing:
-        problems.extend(FieldProblem(f"{where}.{name}", "required for a range (or give values)") for name in missing)
+        required = Text("required for a range (or give values)")
+        problems.extend(FieldProblem(f"{where}.{name}", required) for name in missing)
         return None
     assert a.from_ is not None and a.to is not None and a.n is not None
     if a.from_ >= a.to:
-        problems.append(FieldProblem(f"{where}.to", f"must be greater than from ({a.from_:g}), got {a.to:g}"))
+        low, high = f"{a.from_:g}", f"{a.to:g}"
+        problems.append(
+            FieldProblem(f"{where}.to", Text("must be greater than from ({low}), got {high}", low=low, high=high))
+        )
         return None
     if a.scale == "log" and a.from_ <= 0:
         message = f"a log scale cannot reach or cross 0: from must be > 0, got {a.from_:g} (or use scale 'linear')"
@@ -204,7 +209,7 @@ def _fixed(spec: OptimizerSpec, req: SweepRequest, problems: list[FieldProblem])
     try:
         canonical = spec.canonical(fixed)
     except HyperParamError as exc:
-        problems.append(FieldProblem(f"hyperparams.{exc.key}", str(exc)))
+        problems.append(FieldProblem(f"hyperparams.{exc.key}", message_of(exc)))
         canonical = {}
     context = "2d" if req.kind == "trajectory" else "training"
     complete = spec.resolve(canonical, req.impl, context)
@@ -216,7 +221,7 @@ def _trajectory(req: SweepRequest, cells: int, problems: list[FieldProblem]) -> 
     steps = req.steps or DEFAULT_STEPS
     if function != "custom":
         if req.expression is not None:
-            problems.append(FieldProblem("expression", "expression is only used with function 'custom'"))
+            problems.append(FieldProblem("expression", Text("expression is only used with function 'custom'")))
             return None
         objective = get_objective(function)
         start = req.start or list(objective.start)
@@ -224,7 +229,8 @@ def _trajectory(req: SweepRequest, cells: int, problems: list[FieldProblem]) -> 
         minima = known_minima(objective)
         return TrajectoryProblem(function, None, _pair(start), steps, _quad(box), minima, lowest_value(objective))
     if req.expression is None:
-        problems.append(FieldProblem("expression", "function 'custom' needs an expression", ctx={"token": "missing"}))
+        needed = Text("function 'custom' needs an expression")
+        problems.append(FieldProblem("expression", needed, ctx={"token": "missing"}))
         return None
     start = req.start or list(ex.CUSTOM_START)
     try:
@@ -233,7 +239,7 @@ def _trajectory(req: SweepRequest, cells: int, problems: list[FieldProblem]) -> 
         if cells:
             ex.check_work(expression, steps, cells)
     except grammar.ExpressionError as exc:
-        problems.append(FieldProblem("expression", str(exc), ctx={"token": exc.token}))
+        problems.append(FieldProblem("expression", message_of(exc), ctx={"token": exc.token}))
         return None
     return TrajectoryProblem("custom", req.expression, _pair(start), steps, _quad(objective.box), (), None)
 
@@ -247,23 +253,27 @@ def _training(
         dataset = datasets.get(dataset_id)
     except KeyError:
         known = ", ".join(datasets.known_ids())
-        problems.append(FieldProblem("dataset", f"unknown dataset '{dataset_id}'; expected one of {known}"))
+        problems.append(
+            FieldProblem("dataset", Text("unknown dataset '{id}'; expected one of {known}", id=dataset_id, known=known))
+        )
     except DatasetUnavailable as exc:
         problems.append(FieldProblem("dataset", str(exc)))
     device = None
     try:
         device = resolve_device(req.device or "auto").type
     except ValueError as exc:
-        problems.append(FieldProblem("device", str(exc)))
+        problems.append(FieldProblem("device", message_of(exc)))
     if dataset is None or device is None:
         return None
     if batch > dataset.rows:
-        problems.append(FieldProblem("batch_size", f"must be at most {dataset.rows}, the rows of '{dataset.id}'"))
+        message = Text("must be at most {rows}, the rows of dataset '{id}'", rows=dataset.rows, id=dataset.id)
+        problems.append(FieldProblem("batch_size", message))
         return None
     problem = TrainingProblem(dataset, batch, epochs, req.device or "auto", device)
     if problem.steps > max_job_steps:
-        message = f"each cell would take {problem.steps:,} steps; the server's limit is {max_job_steps:,}"
-        problems.append(FieldProblem("epochs", message))
+        steps, limit = f"{problem.steps:,}", f"{max_job_steps:,}"
+        too_long = Text("each cell would take {steps} steps; the server's limit is {limit}", steps=steps, limit=limit)
+        problems.append(FieldProblem("epochs", too_long))
         return None
     return problem
 

@@ -30,7 +30,7 @@ LATIN_OK = set(
     cpu cuda auto book D2L dB kB MB lr eps rho alpha betas momentum amsgrad centered False lr_decay
     initial_accumulator_value exp sin cos log sqrt tanh abs pi gd sgd adagrad rmsprop adadelta adam
     quadratic bowl custom expression eta gamma beta1 beta2 noise Rosenbrock Beale Himmelblau
-    Rastrigin English Zoom Pan API CUDA Linear
+    Rastrigin English Zoom Pan API CUDA Linear x_T
     """,
     )
 )
@@ -226,5 +226,19 @@ def test_the_book_page_in_chinese(page: Page, page_log: PageLog) -> None:
     assert "通过" in texts(page, ".verdict[data-verdict=pass]")
     assert "二维结果在我们的点与书中打印的点在 6 位小数上相同时通过" in page.locator("#book-rules").inner_text()
     assert "在二维实验中打开" in texts(page, "a.open")
+    assert (found := english_on(page)) == [], found
+    assert page_log.console_errors == [] and page_log.page_errors == []
+
+
+def test_the_sweep_page_in_chinese(page: Page, page_log: PageLog) -> None:
+    page.goto("/sweep?lang=zh")
+    page.wait_for_function("() => !['loading'].includes(document.getElementById('sweep').dataset.state)")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.locator("label[for=kind]").inner_text() == "超参数扫描"
+    assert page.locator("#run").inner_text() == "▶ 运行"
+    assert "二维函数" in texts(page, "#kind option")
+    assert (found := english_on(page)) == [], found
+    page.locator("#run").click()
+    page.wait_for_selector("#sweep[data-state=done]", timeout=60_000)
     assert (found := english_on(page)) == [], found
     assert page_log.console_errors == [] and page_log.page_errors == []

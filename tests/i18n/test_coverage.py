@@ -38,7 +38,12 @@ TEMPLATE_ALLOWED = {
     "A",
     "B",
     "CSV",
+    "CSV A",
+    "CSV B",
     "JSON",
+    "X",  # the sweep's axes
+    "Y",
+    "n",
     "cpu",
     "cuda",
     "English",  # the language switch names each language in itself
@@ -184,6 +189,11 @@ JS_ALLOWED = {
     ("name", "optimizer"),  # form field names
     ("name", "impl"),
     ("name", "downloadSvg"),  # plotly's id of a mode-bar button
+    ("name", "final_value"),  # the sweep's metrics as the API names them
+    ("name", "distance"),
+    ("name", "steps_to_tol"),
+    ("name", "minimum"),
+    ("name", "final_loss"),
     ("label", "torch"),  # the implementation's own name
     ("Error", "GET /api/i18n/{} answered {}"),  # logged only (lib/i18n.js catches it)
 }

@@ -6,6 +6,7 @@
 
 import { baseLayout, merge, title } from "./chart.js";
 import { plotlyText } from "../lib/escape.js";
+import { t } from "../lib/i18n.js";
 
 export const DIVERGED_COLOUR = "#7f1d1d";
 export const UNSETTLED_COLOUR = "#d1d5db";
@@ -112,7 +113,7 @@ export function heatmapTraces({
   const escape = (grid) => grid.map((row) => row.map((lines) => [].concat(lines).map(plotlyText).join("<br>")));
   const cells = {
     type: "heatmap", x, y, z, text: escape(text), hoverinfo: "text", hoverongaps: false, xgap: 0, ygap: 0,
-    name: "cells",
+    name: plotlyText(t("cells")),
   };
   if (basin) {
     // One band per class: class k (0–8 a basin colour, 9 unsettled) sits in the middle of band k.
@@ -125,11 +126,11 @@ export function heatmapTraces({
   }
   const traces = [cells, {
     type: "heatmap", x, y, z: diverged, text: escape(divergedText), hoverinfo: "text", hoverongaps: false,
-    colorscale: [[0, DIVERGED_COLOUR], [1, DIVERGED_COLOUR]], showscale: false, name: "diverged",
+    colorscale: [[0, DIVERGED_COLOUR], [1, DIVERGED_COLOUR]], showscale: false, name: plotlyText(t("diverged")),
   }];
   if (basin && minima.length) {
     traces.push({
-      type: "scatter", mode: "markers", x: minima.map((m) => m[0]), y: minima.map((m) => m[1]), name: "minima",
+      type: "scatter", mode: "markers", x: minima.map((m) => m[0]), y: minima.map((m) => m[1]), name: plotlyText(t("minima")),
       marker: { symbol: "circle", size: 9, color: minima.map((m) => BASIN_COLOURS[basinClass(m)]), line: { color: "#ffffff", width: 2 } },
       hoverinfo: "skip", showlegend: false, cliponaxis: true, // hover and clicks belong to the cells
     });

@@ -17,9 +17,11 @@ function kindText(kind) {
 function sweepText(run) {
   const best = run.best;
   const where = best ? Object.entries(best).filter(([k]) => !["row", "col", "value"].includes(k)) : [];
-  const head = best ? `${run.optimizer}: best ${figure(best.value, 4)} at ${where.map(([k, v]) => `${k}=${figure(v, 4)}`).join(", ")}`
-    : `${run.optimizer}: ${run.status}`;
-  return run.diverged ? `${head} · ${run.diverged} of ${run.cells} cells diverged` : head;
+  const at = where.map(([k, v]) => `${k}=${figure(v, 4)}`).join(", ");
+  const head = best ? t("{optimizer}: best {value} at {at}", { optimizer: run.optimizer, value: figure(best.value, 4), at })
+    : `${run.optimizer}: ${statusName(run.status)}`;
+  return run.diverged
+    ? t("{head} · {diverged} of {cells} cells diverged", { head, diverged: run.diverged, cells: run.cells }) : head;
 }
 
 /** "adam: loss 0.243452 · sgd: diverged" (training), "adagrad: f 2.26 · …" (2D), or a sweep's best cell. */

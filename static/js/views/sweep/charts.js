@@ -73,7 +73,7 @@ export function createSweepCharts(divs) {
       };
       const traces = heatmapTraces({
         x: x.values, y: y.values, z, scale, basin: info.basin, mark, minima: sweep.problem.minima ?? [],
-        colourTitle: i === sweeps.length - 1 ? WORDS.colourTitle(info.name, scale.log) : null,
+        colourTitle: i === sweeps.length - 1 ? WORDS.colourTitle(info.short ?? info.name, scale.log) : null,
         diverged: divergedMask(sweep.cells.diverged_at), ...hoverGrids(sweep, symbols),
       });
       const layout = heatmapLayout({

@@ -4,6 +4,7 @@
 // the 2D lab or the Training view. The URL holds the form and the sweeps shown.
 
 import { ApiError, fieldErrors, getJSON, postJSON } from "../../lib/api.js";
+import { t } from "../../lib/i18n.js";
 import { byName, loadCatalogue } from "../../lib/catalogue.js";
 import { $, showLink, showText } from "../../lib/dom.js";
 import { clearFieldErrors, showFormErrors } from "../../lib/form.js";
@@ -264,7 +265,7 @@ class SweepView {
   }
 }
 
-startView("sweep", "start the sweep view", async (root) => {
+startView("sweep", t("start the sweep view"), async (root) => {
   const catalogue = await loadCatalogue("functions", "optimizers", "datasets", "statuses");
   await new SweepView(root, catalogue).start();
 });

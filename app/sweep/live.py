@@ -3,8 +3,6 @@ that log. Mutated only under the manager's lock."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import threading
 import time
 import uuid
@@ -13,9 +11,8 @@ from typing import Any
 
 from app.sweep.plan import SweepPlan
 from app.sweep.state import Cells, SweepState, problem_data
+from app.training.events import Subscription
 from app.training.job import TERMINAL
-
-WAKE_SECONDS = 5.0  # a subscriber re-checks at least this often
 
 
 @dataclass(frozen=True)
@@ -40,11 +37,16 @@ class Sweep:
         self.cells: Cells = {name: [[None] * cols for _ in range(rows)] for name in plan.metrics}
         self.row_done = [False] * rows
         self.events: list[SweepEvent] = []
-        self.subscribers: set[SweepSubscription] = set()
+        self.subscribers: set[Subscription[SweepEvent]] = set()
         self.cancel = threading.Event()
         self.stop_as = "cancelled"  # or "interrupted" when the server stops
         self.ended = threading.Event()  # set once ``done`` is in the log
         self.stored = False  # the history took its terminal state
+
+    @property
+    def log_complete(self) -> bool:
+        """``done`` is in the log (the status may turn terminal a moment before it is appended)."""
+        return self.ended.is_set()
 
     @property
     def terminal(self) -> bool:
@@ -84,36 +86,6 @@ class Sweep:
             cells={name: [list(row) for row in grid] for name, grid in self.cells.items()} if cells else None,
             owner=plan.owner,
         )
-
-
-class SweepSubscription:
-    """One reader of one sweep's events, on an asyncio loop; the worker wakes it."""
-
-    def __init__(self, lock: threading.RLock, sweep: Sweep, after: int) -> None:
-        self.lock, self.sweep, self.cursor = lock, sweep, after
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-
-    def notify(self) -> None:
-        with contextlib.suppress(RuntimeError):  # a closed loop: its client is gone
-            self._loop.call_soon_threadsafe(self._wake.set)
-
-    def take(self) -> tuple[list[SweepEvent], bool]:
-        """Events after the cursor, and whether the stream is complete (``done`` delivered)."""
-        self._wake.clear()
-        with self.lock:
-            events = self.sweep.events[self.cursor :]
-            self.cursor += len(events)
-            complete = self.sweep.ended.is_set() and self.cursor >= len(self.sweep.events)
-        return events, complete
-
-    async def wait(self, timeout: float = WAKE_SECONDS) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
-
-    def close(self) -> None:
-        with self.lock:
-            self.sweep.subscribers.discard(self)
 
 
 def meta_event(state: SweepState) -> dict[str, Any]:

@@ -21,15 +21,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
-from app.sweep.live import Sweep, SweepEvent, SweepSubscription, meta_event
+from app.sweep.live import Sweep, SweepEvent, meta_event
 from app.sweep.plan import SweepPlan, TrainingProblem
 from app.sweep.state import RowBlock, SweepState
 from app.training.admission import Admission
+from app.training.events import Subscription
 from app.training.job import NotCancellable, OwnerBusy, QueueFull
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Compute", "Sweep", "SweepManager", "SweepNotFound", "SweepSubscription"]
+__all__ = ["Compute", "Subscription", "Sweep", "SweepManager", "SweepNotFound"]
 
 
 class Compute(Protocol):
@@ -148,10 +149,10 @@ class SweepManager:
         """Block until ``done`` is sent (for scripts and tests); False on timeout."""
         return self.get(sweep_id).ended.wait(timeout)
 
-    def subscribe(self, sweep_id: str, after: int = 0) -> SweepSubscription:
+    def subscribe(self, sweep_id: str, after: int = 0) -> Subscription[SweepEvent]:
         """Call on the event loop that will read it; close() it when done."""
         sweep = self.get(sweep_id)
-        subscription = SweepSubscription(self.lock, sweep, max(0, after))
+        subscription: Subscription[SweepEvent] = Subscription(self.lock, sweep, max(0, after))
         with self.lock:
             sweep.subscribers.add(subscription)
         return subscription

@@ -1,4 +1,4 @@
-"""Readers of a job's event log: any number of subscribers replay it from any point.
+"""Readers of an event log (a job's or a sweep's): any number of subscribers replay it from any point.
 
 A late subscriber gets the history first, a reconnecting one (Last-Event-ID) exactly what it
 missed. Subscribers are asyncio coroutines; the worker thread wakes them through
@@ -10,17 +10,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-
-from app.training.job import Job, JobEvent
+from typing import Any, Generic, Protocol, TypeVar
 
 WAKE_SECONDS = 5.0  # a subscriber re-checks at least this often (bounded wait)
 
+E = TypeVar("E")
 
-class Subscription:
-    """One reader of one job's events, living on an asyncio loop; the worker wakes it."""
 
-    def __init__(self, lock: threading.RLock, job: Job, after: int) -> None:
-        self.lock, self.job, self.cursor = lock, job, after
+class EventLog(Protocol[E]):
+    """What a subscription reads: the events so far, whether the last one is in, who is reading."""
+
+    @property
+    def events(self) -> list[E]: ...
+
+    @property
+    def log_complete(self) -> bool: ...
+
+    @property
+    def subscribers(self) -> set[Any]: ...
+
+
+class Subscription(Generic[E]):
+    """One reader of one event log, living on an asyncio loop; the worker wakes it."""
+
+    def __init__(self, lock: threading.RLock, log: EventLog[E], after: int) -> None:
+        self.lock, self.log, self.cursor = lock, log, after
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
 
@@ -28,13 +42,13 @@ class Subscription:
         with contextlib.suppress(RuntimeError):  # a closed loop: its client is gone
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    def take(self) -> tuple[list[JobEvent], bool]:
-        """Events after the cursor, and whether the stream is complete (terminal event delivered)."""
+    def take(self) -> tuple[list[E], bool]:
+        """Events after the cursor, and whether the stream is complete (the last event delivered)."""
         self._wake.clear()
         with self.lock:
-            events = self.job.events[self.cursor :]
+            events = self.log.events[self.cursor :]
             self.cursor += len(events)
-            complete = self.job.terminal and self.cursor >= self.job.last_event_id
+            complete = self.log.log_complete and self.cursor >= len(self.log.events)
         return events, complete
 
     async def wait(self, timeout: float = WAKE_SECONDS) -> None:
@@ -43,4 +57,4 @@ class Subscription:
 
     def close(self) -> None:
         with self.lock:
-            self.job.subscribers.discard(self)
+            self.log.subscribers.discard(self)

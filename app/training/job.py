@@ -127,7 +127,7 @@ class Job:
         self.train_seconds = 0.0
         self.runs = [_RunState(config) for config in plan.runs]
         self.events: list[JobEvent] = []
-        self.subscribers: set[Subscription] = set()
+        self.subscribers: set[Subscription[JobEvent]] = set()
         self.cancel = threading.Event()  # asks the worker to stop
         self.stop_as = "cancelled"  # or "interrupted" when the server stops
         self.finished = threading.Event()
@@ -136,6 +136,11 @@ class Job:
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL
+
+    @property
+    def log_complete(self) -> bool:
+        """The terminal event is in the log (it is appended with the terminal status)."""
+        return self.terminal
 
     @property
     def owner(self) -> str | None:

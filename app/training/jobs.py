@@ -29,7 +29,7 @@ import torch
 
 from app.training.admission import Admission
 from app.training.events import Subscription
-from app.training.job import Job, JobNotFound, JobPlan, NotCancellable, OwnerBusy, QueueFull
+from app.training.job import Job, JobEvent, JobNotFound, JobPlan, NotCancellable, OwnerBusy, QueueFull
 from app.training.snapshot import JobSnapshot
 from app.training.worker import train
 
@@ -166,10 +166,10 @@ class JobManager:
         """Block until the job has ended (for scripts and tests); False on timeout."""
         return self.get(job_id).finished.wait(timeout)
 
-    def subscribe(self, job_id: str, after: int = 0) -> Subscription:
+    def subscribe(self, job_id: str, after: int = 0) -> Subscription[JobEvent]:
         """Call on the event loop that will read it; close() it when done."""
         job = self.get(job_id)
-        subscription = Subscription(self.lock, job, max(0, after))
+        subscription: Subscription[JobEvent] = Subscription(self.lock, job, max(0, after))
         with self.lock:
             job.subscribers.add(subscription)
         return subscription

@@ -2,12 +2,14 @@
 
 For K = 1 … 16,384 RMSProp rows on the book's quadratic (per-row η and γ), 200 steps each: the
 runner's two book kernels, rows of Python floats (FloatRows) and the numpy stack (ArrayStack,
-recording everything, and values only as a sweep does), and the bare rule on a K×2 torch tensor
-(one thread, no recording) for comparison. Prints the time per row-step. The runner switches from
+recording everything, and values only), the compiled loop a sweep's batch runs on
+(CompiledStack: numba, each row's end only), and the bare rule on a K×2 torch tensor (one thread,
+no recording) for comparison. Prints the time per row-step. The runner switches from
 rows to the stack at STACK_FROM_ROWS, where they cross (≈ 1 µs per row-step either way, K ≈ 24 on
 the development machine). Beyond ~1,000 rows torch is 2–3× faster still, but its float64 sqrt is
 not correctly rounded, so a stacked row would no longer equal the same run alone to the bit; the
-numpy stack does (the sweeps compare every cell with its lone run).
+numpy stack and the compiled loop do (the sweeps compare every cell with its lone run). The
+compiled loop is timed after its first call (which compiles it, once per process).
 
 Run: ``.venv/bin/python bench/bench_kernels.py``.
 """
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.optim.functions import get_objective
 from app.optim.ops import TORCH
 from app.optim.registry import get_optimizer
+from app.trajectory.compiled import CompiledStack
 from app.trajectory.kernels import FloatRows
 from app.trajectory.runner import STACK_FROM_ROWS, HyperColumns, per_row
 from app.trajectory.stack import ArrayStack
@@ -40,8 +43,12 @@ def rows_of(k: int) -> tuple[np.ndarray, list[dict[str, float]]]:
 
 def kernel_time(kind: str, k: int) -> float:
     starts, hp = rows_of(k)
+    kernel: FloatRows | ArrayStack | CompiledStack
     if kind == "rows":
-        kernel: FloatRows | ArrayStack = FloatRows(SPEC, OBJECTIVE, starts, hp)
+        kernel = FloatRows(SPEC, OBJECTIVE, starts, hp)
+    elif kind == "compiled":
+        columns = {name: np.array([row[name] for row in hp]) for name in hp[0]}
+        kernel = CompiledStack(SPEC, OBJECTIVE, starts, columns, (0.0, 1e-6), np.full(k, -1))
     else:
         kernel = ArrayStack(SPEC, OBJECTIVE, starts, hp, record=kind == "stack")
     began = time.perf_counter()
@@ -70,11 +77,15 @@ def torch_time(k: int) -> float:
 
 def main() -> None:
     print(f"RMSProp on the quadratic, {STEPS} steps; time per row-step (the runner stacks from K = {STACK_FROM_ROWS})")
-    print(f"{'K':>6}  {'float rows':>11}  {'numpy stack':>11}  {'values only':>11}  {'torch stack':>11}")
+    print(
+        f"{'K':>6}  {'float rows':>11}  {'numpy stack':>11}  {'values only':>11}  {'compiled':>11}  {'torch stack':>11}"
+    )
+    kernel_time("compiled", 1)  # compiles it
     for k in (1, 2, 4, 8, 16, 24, 32, 64, 256, 1024, 4096, 16384):
         rows = kernel_time("rows", k) if k <= 1024 else float("nan")
-        stack, light, tensor = kernel_time("stack", k), kernel_time("values", k), torch_time(k)
-        cells = [f"{seconds / (k * STEPS) * 1e9:8.0f} ns" for seconds in (rows, stack, light, tensor)]
+        stack, light, compiled = kernel_time("stack", k), kernel_time("values", k), kernel_time("compiled", k)
+        times = (rows, stack, light, compiled, torch_time(k))
+        cells = [f"{seconds / (k * STEPS) * 1e9:8.1f} ns" for seconds in times]
         print(f"{k:>6}  " + "  ".join(f"{c:>11}" for c in cells).replace("     nan ns", "         —"))
 
 

@@ -25,7 +25,9 @@ from app.trajectory.pool import WorkerContext, WorkerPool
 from app.trajectory.runner import Batch
 
 TOLERANCE = 1e-6  # steps_to_tol: the first t with f(x_t) − f* ≤ this
-BLOCK_CELLS = 2048  # rows per block: about this many cells (numpy's sweet spot for a K×2 stack)
+# A block is about this many cell-steps (a few ms compiled, a second or so on the numpy stack): big
+# enough that a worker's fixed costs stay small, small enough for live rows and a prompt cancel.
+BLOCK_WORK = 4_000_000
 CHUNK_STEPS = 50  # steps between looks at the cancel flag
 POLL_SECONDS = 0.05  # how often a sweep thread waiting on the pool looks at its own cancel flag
 
@@ -53,41 +55,30 @@ def rows_block(ctx: WorkerContext, plan: SweepPlan, first: int, rows: int) -> di
     assert isinstance(problem, TrajectoryProblem)
     starts, hyperparams = _block_inputs(plan, first, rows)
     spec = get_optimizer(plan.optimizer)
-    batch = Batch(spec, problem.objective(), starts, hyperparams, impl=plan.impl, seed=plan.seed, record=False)
-    k = len(starts)
-    reached = np.full(k, -1, dtype=np.int64)  # steps_to_tol, -1 while not yet
-    f_star = problem.f_star
-    _note_tolerance(reached, batch.start().values, 0, f_star)
+    tolerance = (problem.f_star, TOLERANCE) if problem.f_star is not None else None
+    objective = problem.objective()
+    batch = Batch(
+        spec, objective, starts, hyperparams, impl=plan.impl, seed=plan.seed, record=False, tolerance=tolerance
+    )
+    batch.start()
     while batch.t < problem.steps:
         ctx.check()
-        n = min(CHUNK_STEPS, problem.steps - batch.t)
-        first_step = batch.t + 1
-        _note_tolerance(reached, batch.advance(n).values, first_step, f_star)
-    return _metrics(batch, reached, problem, rows)
+        batch.advance(min(CHUNK_STEPS, problem.steps - batch.t))
+    return _metrics(batch, problem, rows)
 
 
-def _note_tolerance(reached: np.ndarray, values: np.ndarray, first_step: int, f_star: float | None) -> None:
-    if f_star is None or values.shape[1] == 0:
-        return
-    with np.errstate(invalid="ignore"):
-        hit = values - f_star <= TOLERANCE  # NaN (a stopped row) never hits
-    fresh = (reached < 0) & hit.any(axis=1)
-    reached[fresh] = first_step + hit[fresh].argmax(axis=1)
-
-
-def _metrics(batch: Batch, reached: np.ndarray, problem: TrajectoryProblem, rows: int) -> dict[str, list[list[Cell]]]:
-    diverged = batch.diverged_at >= 0
-    final: list[Cell] = [None if d else float(v) for d, v in zip(diverged, batch.value, strict=True)]
+def _metrics(batch: Batch, problem: TrajectoryProblem, rows: int) -> dict[str, list[list[Cell]]]:
+    diverged = (batch.diverged_at >= 0).tolist()
+    final: list[Cell] = [None if d else v for d, v in zip(diverged, batch.value.tolist(), strict=True)]
     if problem.minima:
         minima = np.asarray(problem.minima, dtype=np.float64)
         gaps = np.linalg.norm(batch.x[:, None, :] - minima[None, :, :], axis=2)  # K × minima
-        nearest = gaps.argmin(axis=1)
-        distance: list[Cell] = [None if d else float(g) for d, g in zip(diverged, gaps.min(axis=1), strict=True)]
-        minimum: list[Cell] = [None if d else int(m) for d, m in zip(diverged, nearest, strict=True)]
+        distance: list[Cell] = [None if d else g for d, g in zip(diverged, gaps.min(axis=1).tolist(), strict=True)]
+        minimum: list[Cell] = [None if d else m for d, m in zip(diverged, gaps.argmin(axis=1).tolist(), strict=True)]
     else:
         distance = minimum = [None] * len(final)
-    steps: list[Cell] = [int(t) if t >= 0 else None for t in reached]
-    at: list[Cell] = [int(t) if t >= 0 else None for t in batch.diverged_at]
+    steps: list[Cell] = [t if t >= 0 else None for t in batch.reached.tolist()]
+    at: list[Cell] = [t if t >= 0 else None for t in batch.diverged_at.tolist()]
     cols = len(final) // rows
 
     def grid(values: list[Cell]) -> list[list[Cell]]:
@@ -119,7 +110,9 @@ def trajectory_blocks(
 ) -> Iterator[RowBlock]:
     """The plan's rows in order, a block at a time, ``pool.size`` blocks computing at once."""
     rows, cols = plan.shape
-    per_block = max(1, BLOCK_CELLS // cols)
+    steps = plan.problem.steps
+    blocks = max(pool.size, -(-rows * cols * steps // BLOCK_WORK))  # every worker has a share
+    per_block = max(1, -(-rows // blocks))
     starts = deque(range(0, rows, per_block))
     flying: deque[tuple[int, concurrent.futures.Future[dict[str, list[list[Cell]]]]]] = deque()
     try:

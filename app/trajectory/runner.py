@@ -23,16 +23,18 @@ API::
 - A :class:`Block` is per row and C-contiguous: ``points[r, :kept[r]]`` are row r's points
   x_first … (``first`` = 1 + the steps before), with ``values``, ``lr`` (the rate that produced each
   point, per coordinate) and ``state`` (name → K×n×2) alike; ``kept[r]`` < n where the row diverged
-  (or had already stopped). ``record=False`` keeps only ``values`` (K×n, NaN after a row stopped):
-  what a sweep needs for final value, steps to a tolerance (first t with f − f* ≤ tol) and
-  divergence, at a fraction of the memory.
+  (or had already stopped).
+- ``record=False`` (a sweep's batch) keeps no series: its blocks carry only ``kept``; read each
+  row's end from ``x``, ``value`` and ``diverged_at``, and from ``reached`` the first step t with
+  f(x_t) − f* ≤ tol when ``tolerance=(f*, tol)`` is given (−1 while not; the start counts as t = 0).
 - ``impl="torch"`` steps the rows through ``torch.optim`` (one optimizer, a parameter group per
   row): the same numbers as ``torch.optim`` on each row alone, at ≈ 40 µs per row and step.
 - Divergence: an iterate beyond ±1e6 or a non-finite iterate, value, rate or state.
-- Kernels (``bench/bench_kernels.py``): below STACK_FROM_ROWS rows, each row on Python floats
-  (≈ 1 µs per row-step); from it on, a numpy stack in tiles of 1,024 rows (≈ 70 ns per row-step
-  with ``record=False``). Both round every operation alike, so a row of a sweep equals the same
-  configuration run alone, to the bit.
+- Kernels (``bench/bench_kernels.py``): with ``record=True``, below STACK_FROM_ROWS rows each row on
+  Python floats (≈ 1 µs per row-step), from it on a numpy stack in tiles of 1,024 rows. With
+  ``record=False`` on a built-in function, the compiled loop of ``app.trajectory.compiled``
+  (≈ 1.5–3 ns per row-step), else (a custom expression) the numpy stack. All of them round every
+  operation alike, so a cell of a sweep equals the same configuration run alone, to the bit.
 - Cost: ``advance`` allocates its block (K×n per series); chunks of 50–500 steps keep it small and
   let a caller check for cancellation between chunks.
 """
@@ -47,6 +49,7 @@ import numpy as np
 from app.optim.functions import Objective
 from app.optim.ops import NUMPY
 from app.optim.spec import OptimizerSpec
+from app.trajectory.compiled import CompiledStack, supports
 from app.trajectory.kernels import DIVERGENCE_LIMIT, FloatRows, Steps, TorchRows
 from app.trajectory.noise import NoiseStream
 from app.trajectory.stack import ArrayStack
@@ -87,25 +90,31 @@ class Batch:
         impl: str = "book",
         seed: int = 0,
         record: bool = True,
+        tolerance: tuple[float, float] | None = None,
     ) -> None:
-        self.spec, self.objective = spec, objective
+        self.spec, self.objective, self.tolerance = spec, objective, tolerance
         self.x = np.array(starts, dtype=np.float64).reshape(-1, 2)
         self.k = len(self.x)
-        rows = per_row(hyperparams, self.k)
         self.record = record or impl == "torch"
-        self.kernel: FloatRows | ArrayStack | TorchRows
-        if impl == "torch":
-            self.kernel = TorchRows(spec, objective, self.x, rows)
-        elif impl != "book":
-            raise ValueError(f"unknown impl '{impl}'; expected 'book' or 'torch'")
-        elif record and self.k < STACK_FROM_ROWS:
-            self.kernel = FloatRows(spec, objective, self.x, rows)
-        else:
-            self.kernel = ArrayStack(spec, objective, self.x, rows, record=record)
-        self.noise = NoiseStream(seed) if any(r.get("noise", 0.0) for r in rows) else None
+        self.reached = np.full(self.k, -1, dtype=np.int64)  # per row: first t with f(x_t) − f* ≤ tol
+        self.kernel = self._kernel(impl, hyperparams)
+        noisy = np.any(np.asarray(hyperparams.get("noise", 0.0), dtype=np.float64))
+        self.noise = NoiseStream(seed) if noisy else None
         self.diverged_at = np.full(self.k, -1, dtype=np.int64)
         self.value = np.full(self.k, np.nan)
         self.t = 0
+
+    def _kernel(self, impl: str, hyperparams: HyperColumns) -> FloatRows | ArrayStack | CompiledStack | TorchRows:
+        if impl not in ("book", "torch"):
+            raise ValueError(f"unknown impl '{impl}'; expected 'book' or 'torch'")
+        if impl == "book" and not self.record and supports(self.objective):
+            return CompiledStack(self.spec, self.objective, self.x, hyperparams, self.tolerance, self.reached)
+        rows = per_row(hyperparams, self.k)
+        if impl == "torch":
+            return TorchRows(self.spec, self.objective, self.x, rows)
+        if self.record and self.k < STACK_FROM_ROWS:
+            return FloatRows(self.spec, self.objective, self.x, rows)
+        return ArrayStack(self.spec, self.objective, self.x, rows, record=self.record)
 
     @property
     def live(self) -> np.ndarray:
@@ -118,6 +127,7 @@ class Batch:
             values = np.broadcast_to(values, (self.k,)).copy()
             bad = ~(np.abs(self.x) <= DIVERGENCE_LIMIT).all(axis=1) | ~np.isfinite(values)
         self.value = values
+        self._note_reached(values[:, None], 0)
         self._stop(np.flatnonzero(bad), 0)
         kept = (~bad).astype(np.int64)
         return Block(0, self.x[:, None, :].copy(), values[:, None].copy(), np.empty((self.k, 0, 2)), {}, kept)
@@ -133,7 +143,20 @@ class Batch:
         self.diverged_at[newly] = first + steps.first_bad[newly]
         self.kernel.stop(newly.tolist())
         self._track(steps, kept)
+        self._note_reached(steps.values, first)
+        if not self.record:
+            return Block(first, steps.points, np.empty((self.k, 0)), steps.lr, {}, kept)
         return Block(first, steps.points, steps.values, steps.lr, steps.state, kept)
+
+    def _note_reached(self, values: np.ndarray, first: int) -> None:
+        """Rows whose f − f* first fell to the tolerance among ``values`` (the compiled kernel notes its own)."""
+        if self.tolerance is None or not values.shape[1]:
+            return
+        f_star, tol = self.tolerance
+        with np.errstate(invalid="ignore"):
+            hit = values - f_star <= tol  # NaN (a stopped row) never hits
+        fresh = (self.reached < 0) & hit.any(axis=1)
+        self.reached[fresh] = first + hit[fresh].argmax(axis=1)
 
     def _stop(self, rows: np.ndarray, t: int) -> None:
         if len(rows):
@@ -144,8 +167,12 @@ class Batch:
         """Each row's last good point and value."""
         moved = np.flatnonzero(kept > 0)
         last = kept[moved] - 1
-        self.value[moved] = steps.values[moved, last]
+        if steps.values.shape[1]:
+            self.value[moved] = steps.values[moved, last]
         if steps.points.shape[1]:
             self.x[moved] = steps.points[moved, last]
         elif isinstance(self.kernel, ArrayStack):
             self.x[moved] = self.kernel.last_x[moved]
+        if isinstance(self.kernel, CompiledStack):
+            self.x[moved] = self.kernel.last_x[moved]
+            self.value[moved] = self.kernel.last_value[moved]

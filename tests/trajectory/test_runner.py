@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 import torch
 
+from app.optim.expression import custom_objective
 from app.optim.functions import get_objective
 from app.optim.registry import get_optimizer
 from app.trajectory import runner
+from app.trajectory.compiled import CompiledStack
 from app.trajectory.kernels import FloatRows, TorchRows
 from app.trajectory.noise import NoiseStream
 from app.trajectory.runner import Batch, Block, HyperColumns
@@ -83,21 +85,43 @@ def test_a_bad_start_stops_the_row_at_step_zero(kernel: str) -> None:
     assert batch.advance(10).kept.tolist() == [10, 0]
 
 
-def test_values_only_recording_keeps_the_same_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec, objective = get_optimizer("momentum"), get_objective("himmelblau")
+def reached_from(blocks_: list[Block], f_star: float, tol: float) -> list[int]:
+    """Per row, the first t with f(x_t) − f* ≤ tol among the recorded values (−1: never)."""
+    out = []
+    for r in range(blocks_[0].values.shape[0]):
+        hits = [b.first + i for b in blocks_ for i, v in enumerate(b.values[r, : b.kept[r]]) if v - f_star <= tol]
+        out.append(hits[0] if hits else -1)
+    return out
+
+
+@pytest.mark.parametrize("function", ["himmelblau", "custom"])
+def test_summary_batches_keep_each_rows_end_and_when_it_reached_the_tolerance(function: str) -> None:
+    """record=False (a sweep's batch): no series, but the same last point, value, divergence and
+    first step within the tolerance as the recorded run, on the compiled kernel (built-in
+    functions) and on the numpy stack (a custom expression)."""
+    spec = get_optimizer("momentum")
+    objective = get_objective("himmelblau") if function == "himmelblau" else custom_objective("x1**2 + 2*x2**2")
     starts = np.random.default_rng(3).uniform(-5, 5, size=(64, 2))
-    hp: HyperColumns = {"eta": np.linspace(0.001, 0.03, 64), "gamma": 0.9}
+    hp: HyperColumns = {"eta": np.geomspace(0.001, 1.0, 64), "gamma": 0.9}
     full = Batch(spec, objective, starts, hp)
-    light = Batch(spec, objective, starts, hp, record=False)
-    assert isinstance(light.kernel, ArrayStack) and light.kernel.record is False
-    for _ in range(3):
-        a, b = full.advance(100), light.advance(100)
-        assert b.points.shape == (64, 0, 2) and a.kept.tolist() == b.kept.tolist()
-        for r in range(64):
-            np.testing.assert_array_equal(a.values[r, : a.kept[r]], b.values[r, : b.kept[r]])
+    light = Batch(spec, objective, starts, hp, record=False, tolerance=(0.0, 1e-3))
+    assert isinstance(light.kernel, CompiledStack if function == "himmelblau" else ArrayStack)
+    recorded, summary = blocks(full, 300, chunk=100), blocks(light, 300, chunk=100)
+    assert all(b.values.shape[1] == 0 and b.points.shape[1] == 0 for b in summary[1:])
+    assert [b.kept.tolist() for b in recorded] == [b.kept.tolist() for b in summary]
     np.testing.assert_array_equal(full.x, light.x)
     np.testing.assert_array_equal(full.value, light.value)
     np.testing.assert_array_equal(full.diverged_at, light.diverged_at)
+    assert (full.diverged_at >= 0).any() and (full.diverged_at < 0).any()  # both kinds of row
+    assert light.reached.tolist() == reached_from(recorded, 0.0, 1e-3)
+    assert (light.reached > 0).any() and (light.reached < 0).any()
+
+
+def test_without_a_tolerance_no_row_reaches_it() -> None:
+    objective = get_objective("saddle")  # unbounded below: f − f* falls forever
+    batch = Batch(get_optimizer("gd"), objective, [objective.start] * 3, {"eta": [0.1, 0.5, 2.0]}, record=False)
+    blocks(batch, 200, chunk=50)
+    assert batch.reached.tolist() == [-1, -1, -1] and (batch.diverged_at > 0).all()
 
 
 @pytest.mark.parametrize("sizes", [[1, 1, 1, 5, 13, 2], [7, 7, 14], [30], [3, 40, 1]])

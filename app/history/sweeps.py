@@ -36,9 +36,12 @@ def sweep_title(state: SweepState) -> str:
 def _best(state: SweepState, cells: Cells) -> dict[str, Any] | None:
     """The cell with the least final value or loss: its row, column and settings."""
     grid = cells.get(BEST_BY[state.kind], [])
-    found = [
-        (v, r, c) for r, row in enumerate(grid) for c, v in enumerate(row) if isinstance(v, float) and math.isfinite(v)
-    ]
+    found = []  # per row its least finite value, then the least of those: (value, row, column)
+    for r, row in enumerate(grid):
+        finite = [v for v in row if isinstance(v, float) and math.isfinite(v)]
+        if finite:
+            least = min(finite)
+            found.append((least, r, row.index(least)))
     if not found:
         return None
     value, r, c = min(found)

@@ -1,6 +1,8 @@
 """Every dependency the routers ask for, by type (``Annotated`` aliases), and their providers.
 
-Routers import from here and from the services, never from each other.
+Routers import from here and from the services, never from each other. A provider that only reads
+the app's state is ``async``: FastAPI then calls it on the event loop, where a plain ``def`` would
+cost a hop through the thread pool (and a wait for the GIL) per dependency and request.
 """
 
 from __future__ import annotations
@@ -30,33 +32,33 @@ STREAM_RETRY_AFTER_SECONDS = 5
 COMPUTE_RETRY_AFTER_SECONDS = 2
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_lang(request: Request) -> str:
+async def get_lang(request: Request) -> str:
     return request_lang(request)
 
 
-def get_store(request: Request) -> RunStore:
+async def get_store(request: Request) -> RunStore:
     store: RunStore = request.app.state.store
     return store
 
 
-def get_datasets(request: Request) -> DatasetRegistry:
+async def get_datasets(request: Request) -> DatasetRegistry:
     registry: DatasetRegistry = request.app.state.datasets
     return registry
 
 
-def get_jobs(request: Request) -> JobManager:
+async def get_jobs(request: Request) -> JobManager:
     jobs: JobManager | None = getattr(request.app.state, "jobs", None)
     if jobs is None:
         raise HTTPException(503, "the job manager is not running")
     return jobs
 
 
-def get_trajectories(request: Request) -> TrajectoryService:
+async def get_trajectories(request: Request) -> TrajectoryService:
     service: TrajectoryService = request.app.state.trajectories
     return service
 
@@ -128,7 +130,11 @@ async def stream_slot(request: Request) -> AsyncIterator[None]:
 
 
 StreamSlot = Annotated[None, Depends(stream_slot)]
-CallerDep = Annotated[Caller, Depends(caller_of)]
+async def current_caller(request: Request) -> Caller:
+    return caller_of(request)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
 async def compute_slot(request: Request) -> AsyncIterator[None]:
@@ -211,7 +217,7 @@ StreamCleanup = Annotated[Cleanup, Depends(stream_cleanup)]
 # --- sweeps -----------------------------------------------------------------------------------
 
 
-def get_sweeps(request: Request) -> SweepManager:
+async def get_sweeps(request: Request) -> SweepManager:
     sweeps: SweepManager | None = getattr(request.app.state, "sweeps", None)
     if sweeps is None:
         raise HTTPException(503, "the sweep manager is not running")

@@ -97,7 +97,7 @@ def cancel_job(job: JobDep, jobs: JobsDep, caller: CallerDep) -> dict[str, Any]:
     return _shown(jobs.snapshot(job.id, curves=False), caller)
 
 
-def event_cursor(
+async def event_cursor(
     job: JobDep,
     last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=10**9)] = None,
     after: Annotated[int | None, Query(ge=0, le=10**9, description="start after this event id")] = None,

@@ -101,7 +101,7 @@ def cancel_sweep(sweep: SweepDep, sweeps: SweepsDep, caller: CallerDep) -> Respo
     return _json(sweeps.state(sweep.id, cells=False), caller)
 
 
-def event_cursor(
+async def event_cursor(
     sweep: SweepDep,
     last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=10**9)] = None,
     after: Annotated[int | None, Query(ge=0, le=10**9, description="start after this event id")] = None,

@@ -130,6 +130,8 @@ async def stream_slot(request: Request) -> AsyncIterator[None]:
 
 
 StreamSlot = Annotated[None, Depends(stream_slot)]
+
+
 async def current_caller(request: Request) -> Caller:
     return caller_of(request)
 

@@ -31,25 +31,11 @@ from numba import njit
 from numba.extending import overload, register_jitable
 
 from app.optim.functions import OBJECTIVES, Objective
+from app.optim.ops import FLOAT
 from app.optim.spec import OptimizerSpec
 from app.trajectory.kernels import DIVERGENCE_LIMIT, Steps
 
 _JIT: dict[str, Any] = {"error_model": "numpy", "nogil": True}
-
-
-def _power(x: float, p: float) -> float:
-    """``ops.FLOAT.pow``: torch's short cuts, else C's pow (an objective may call ``m.pow``)."""
-    if p == 2:
-        return x * x
-    if p == 3:
-        return x * x * x
-    if p == -1:
-        return 1.0 / x
-    if p == -2:
-        return 1.0 / (x * x)
-    if p == -0.5:
-        return 1.0 / math.sqrt(x)
-    return math.pow(x, p)
 
 
 class CompiledOps(NamedTuple):
@@ -75,7 +61,7 @@ OPS = CompiledOps(
     njit(**_JIT)(lambda v: math.log(v)),
     njit(**_JIT)(lambda v: math.tanh(v)),
     njit(**_JIT)(lambda v: abs(v)),
-    njit(**_JIT)(_power),
+    njit(**_JIT)(FLOAT.pow),  # torch's short cuts, else C's pow: what an objective's m.pow is on floats
 )
 
 

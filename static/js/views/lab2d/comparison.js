@@ -58,7 +58,7 @@ export function fromAnswer(meta, answer) {
       runs: answer.runs.map((r) => ({ optimizer: r.optimizer, impl: r.impl, hyperparams: r.hyperparams })),
     },
     runs: answer.runs.map((r) => ({
-      points: r.points, values: r.values, lr: r.lr_eff, status: r.status, divergedAt: r.diverged_at,
+      points: r.points, values: r.values, lr: r.lr_eff, state: r.state ?? {}, status: r.status, divergedAt: r.diverged_at,
     })),
     done: true,
     runId: answer.run_id ?? null,

@@ -40,3 +40,22 @@ export function showLink(node, href) {
   if (href) node.href = href;
   else node.removeAttribute("href");
 }
+
+/**
+ * Whether each of `nodes` is on screen now (any part of it in the viewport), kept up to date:
+ * `visible(node)` (true until the browser says otherwise, or where it cannot tell);
+ * `onShown(node)` is called when one comes into view.
+ */
+export function watchInView(nodes, onShown = () => {}) {
+  const hidden = new Set();
+  if (typeof IntersectionObserver === "function") {
+    const observer = new IntersectionObserver((entries) => {
+      for (const { target, isIntersecting } of entries) {
+        if (isIntersecting && hidden.delete(target)) onShown(target);
+        else if (!isIntersecting) hidden.add(target);
+      }
+    });
+    nodes.forEach((node) => observer.observe(node));
+  }
+  return { visible: (node) => !hidden.has(node) };
+}

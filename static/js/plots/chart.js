@@ -1,6 +1,7 @@
 // Chart factories over plotly.js (the global `Plotly`, served from /vendor/plotly.min.js):
-// init -> Plotly.newPlot, extend -> Plotly.extendTraces, reset -> Plotly.react. Calls on one chart
-// run in order (plotly returns promises), so a stream can extend a chart while it is being reset.
+// init -> Plotly.newPlot, extend -> Plotly.extendTraces, reset -> Plotly.react, morph ->
+// Plotly.animate without a redraw. Calls on one chart run in order (plotly returns promises), so a
+// stream can extend a chart while it is being reset.
 // Every name and title given to these factories is plain text: they escape it for Plotly.
 
 import { isSafeKey } from "../lib/json.js";
@@ -95,6 +96,22 @@ export function markerMode(points, limit) {
   return points <= limit ? "lines+markers" : "lines";
 }
 
+// New data for some traces, replotted alone: no transition, no redraw of the others or the axes.
+const MORPH = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
+
+/**
+ * Plotly.animate replots the traces it is given and drops the layers of every other kind of trace
+ * from the subplot (a contour has no animation, so its layer would go blank). While it runs, the
+ * subplots keep their layers where they are, drawn as they were; the returned function ends that.
+ */
+function keepLayers(div) {
+  const subplots = new Set([...div.querySelectorAll("g.mlayer")].map((layer) => layer.parentNode));
+  for (const subplot of subplots) {
+    subplot.removeChild = (child) => (child.classList?.contains("mlayer") ? child : Element.prototype.removeChild.call(subplot, child));
+  }
+  return () => subplots.forEach((subplot) => delete subplot.removeChild);
+}
+
 /**
  * A chart bound to one <div>. Methods return promises and run in call order.
  *   init(traces, layout)            first draw (Plotly.newPlot)
@@ -102,6 +119,11 @@ export function markerMode(points, limit) {
  *   reset(traces, layout)           redraw from a new state (Plotly.react)
  *   restyle(update, indices), relayout(update), resize(), purge()
  *   update(data, layout, indices)   restyle and relayout in one redraw (Plotly.update)
+ *   morph([{x, y}, ..], indices)     new data for those traces only, replotted alone: the other
+ *                                   traces (a contour) and the axes stay as drawn (Plotly.animate,
+ *                                   no redraw); resolves once the traces are replotted, before
+ *                                   the animation frame the next call on the chart waits for
+ *   range(axis)                     an axis's range as drawn ("yaxis": log₁₀ units on a log axis)
  *   retitle(text, update)           a new title (escaped), with any other layout update
  *   on(event, handler)              plotly events: plotly_click, plotly_relayout, ...
  *   flush()                         resolves when every queued call has run
@@ -126,6 +148,21 @@ export function createChart(div, { config = {} } = {}) {
     }),
     restyle: (update, indices) => enqueue(() => Plotly().restyle(div, update, indices)),
     update: (data, layout, indices) => enqueue(() => Plotly().update(div, data, layout, indices)),
+    morph: (data, indices) => new Promise((drawn) => {
+      enqueue(() => {
+        const release = keepLayers(div);
+        const done = () => {
+          release();
+          drawn();
+        };
+        // Plotly replots the traces a task after the call and resolves at the next animation frame.
+        div.once?.("plotly_transitioned", done);
+        const animated = Promise.resolve().then(() => Plotly().animate(div, { data, traces: indices }, MORPH));
+        animated.then(done, done);
+        return animated;
+      });
+    }),
+    range: (axis) => div._fullLayout?.[axis]?.range?.slice() ?? null,
     relayout: (update) => enqueue(() => Plotly().relayout(div, update)),
     retitle: (text, update = {}) => enqueue(() => Plotly().relayout(div, { ...update, "title.text": plotlyText(text) })),
     resize: () => enqueue(() => Plotly().Plots.resize(div)),

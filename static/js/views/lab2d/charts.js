@@ -1,24 +1,25 @@
 // The 2D lab's four charts: a landscape per run (or both paths on the first) as contours or a 3D
 // surface, f(xₜ) and the effective rates, drawn from a comparison's state, extended by each step
-// event, or replaced whole while a slider is dragged. Hovering a step on f(xₜ) or the rates
-// reports it (linked scrubbing); the player's frame is marked on all four.
+// event, or, while a slider is dragged, with the moved runs' traces replaced. Hovering a step on
+// f(xₜ) or the rates reports it (linked scrubbing); the player's frame is marked on all four.
 
 import { runColor } from "../../lib/colors.js";
+import { watchInView } from "../../lib/dom.js";
 import { plotlyText } from "../../lib/escape.js";
 import { createLatest } from "../../lib/latest.js";
 import { baseLayout, createChart, linkAxes, markerMode, title } from "../../plots/chart.js";
-import { MARKER_STEPS } from "../../plots/axes.js";
+import { MARKER_STEPS, rangeHolds } from "../../plots/axes.js";
 import { valuesLayout, valueTrace, rateTraces, ratesLayout, valuesTitle } from "../../plots/curves.js";
 import {
   contourTrace, gridValueAt, heightOf, heightRange, landscapeLayout, markTrace3d, minimaTrace, nowTrace,
   nowTrace3d, pathTrace, pathTrace3d, startTrace, surfaceLayout, surfaceTrace,
 } from "../../plots/landscape.js";
-import { hasNonPositive, positionsAt, stepUpdates, valuesAt, wholeUpdates } from "./comparison.js";
+import { hasNonPositive, stepUpdates, wholeUpdates } from "./comparison.js";
+import { curveFrame, curveTraces, frameChanges, joined, landscapeFrame, landscapeRuns } from "./updates.js";
 import { t } from "../../lib/i18n.js";
 
 // Trace indices inside each landscape chart, the same for contours and surface.
 const T = { contour: 0, path: [1, 2], marker: [3, 4], start: 5, minima: 6 };
-const CURSOR = { type: "line", xref: "x", yref: "paper", y0: 0, y1: 1, line: { color: "#6b7280", width: 1, dash: "dot" } };
 export const SURFACE = "surface";
 export const CONTOUR = "contour";
 
@@ -32,6 +33,8 @@ export function createLabCharts(divs) {
   let names = [];
   let logValues = true;
   let drawn = null; // {state, info, overlay}: what the landscapes show, to redraw in another mode
+  let shownFrame = null; // the player's frame the markers, rings and cursor show
+  const stale = new Set(); // charts a slider's answers skipped (out of view): redrawn once in view
 
   function landscapeTitle(which, overlay) {
     if (overlay && which === 0) return t("{a} and {b}", { a: names[0].name, b: names[1].name });
@@ -83,6 +86,7 @@ export function createLabCharts(divs) {
     const text = landscapeTitle(which, overlay);
     const uirevision = `${meta.function}:${meta.expression ?? ""}:${meta.box.join(",")}`;
     const chart = contours[which];
+    stale.delete(chart);
     chart.div.dataset.mode = modes[which];
     if (modes[which] === SURFACE) {
       const zRange = heightRange(meta.contour, logZ(info));
@@ -95,31 +99,15 @@ export function createLabCharts(divs) {
     }));
   }
 
-  /** What frame k changes: the landscapes' markers, the rings on f(xₜ), the cursor on both curves. */
-  function frameUpdates(state, k) {
-    const at = positionsAt(state, k);
-    const heights = valuesAt(state, k);
-    const markers = contours.map((_, which) => ({
-      x: at.map((p) => [p[0]]),
-      y: at.map((p) => [p[1]]),
-      ...(modes[which] === SURFACE ? { z: heights.map((v) => [heightOf(v, logZ(drawn.info))]) } : {}),
-    }));
-    // Step k's points on the curves are drawn larger (Plotly's selected points: f(xₜ) from step 0,
-    // the rates from step 1).
-    return {
-      markers,
-      rings: { selectedpoints: state.runs.map(() => [k]) },
-      rateRings: { selectedpoints: state.runs.flatMap(() => [[k - 1], [k - 1]]) },
-      cursor: { shapes: [{ ...CURSOR, x0: k, x1: k }] },
-    };
-  }
+  const heights = (which) => modes[which] === SURFACE && ((v) => heightOf(v, logZ(drawn.info)));
+  const frameUpdates = (state, k) => frameChanges(state, k, contours.map((_, which) => heights(which)));
 
   function drawFrame({ state, k }) {
     const frame = frameUpdates(state, k);
-    const rateIndices = state.runs.flatMap((_, i) => [2 * i, 2 * i + 1]);
+    shownFrame = k;
     contours.forEach((chart, which) => chart.restyle(frame.markers[which], T.marker));
     values.update(frame.rings, frame.cursor, state.runs.map((_, i) => i));
-    rates.update(frame.rateRings, frame.cursor, rateIndices);
+    rates.update(frame.rateRings, frame.cursor, curveTraces(state.runs.map((_, i) => i), 2));
     return Promise.all(all.map((c) => c.flush()));
   }
 
@@ -129,6 +117,75 @@ export function createLabCharts(divs) {
     if (modes[which] !== SURFACE) return update.paths;
     return { ...update.paths, z: update.heights.z.map((row) => row.map((v) => heightOf(v, logZ(info)))) };
   }
+
+  // --- a slider drag's answers: whole redraws, or only the changed runs' traces ------------------
+
+  function redrawLandscape(which, state, k) {
+    const frame = frameUpdates(state, k);
+    return contours[which].update(
+      joined(pathUpdate(which, wholeUpdates(state), drawn.info), frame.markers[which]),
+      { "title.text": plotlyText(landscapeTitle(which, drawn.overlay)) },
+      [...T.path, ...T.marker],
+    );
+  }
+
+  function moveLandscape(which, state, k, runs) {
+    const chart = contours[which];
+    const { traces, data } = landscapeFrame(wholeUpdates(state).paths, frameUpdates(state, k).markers[which], runs, T);
+    const moved = chart.morph(data, traces);
+    // The title (its run's settings) follows a frame later, while the next answer is on its way.
+    const text = plotlyText(landscapeTitle(which, drawn.overlay));
+    if (chart.div.layout?.title?.text !== text) chart.relayout({ "title.text": text });
+    return moved;
+  }
+
+  const positive = (state) => state.runs.every((run) => run.values.every((v) => v > 0));
+
+  function redrawValues(state, k) {
+    const log = positive(state);
+    const axis = log === logValues ? {} : { "yaxis.type": log ? "log" : "linear", "title.text": valuesTitle(log) };
+    logValues = log;
+    const frame = frameUpdates(state, k);
+    return values.update({ ...wholeUpdates(state).values, ...frame.rings }, { ...frame.cursor, ...axis }, state.runs.map((_, i) => i));
+  }
+
+  function moveValues(state, k, runs) {
+    const series = state.runs.map((run) => run.values);
+    if (positive(state) !== logValues || !rangeHolds(values.range("yaxis"), series, { log: logValues })) {
+      return redrawValues(state, k);
+    }
+    const { traces, data } = curveFrame(wholeUpdates(state).values, runs, 1);
+    return values.morph(data, traces);
+  }
+
+  function redrawRates(state, k) {
+    const frame = frameUpdates(state, k);
+    return rates.update({ ...wholeUpdates(state).rates, ...frame.rateRings }, frame.cursor, curveTraces(state.runs.map((_, i) => i), 2));
+  }
+
+  function moveRates(state, k, runs) {
+    const whole = wholeUpdates(state).rates;
+    if (!rangeHolds(rates.range("yaxis"), whole.y, { log: true })) return redrawRates(state, k);
+    const { traces, data } = curveFrame(whole, runs, 2);
+    return rates.morph(data, traces);
+  }
+
+  /**
+   * A slider's answer on one chart: only the traces of the changed runs `runs` replotted (on
+   * contours; a surface is redrawn), or, with `runs` null, the chart redrawn whole.
+   */
+  function drawAnswer(chart, state, k, runs) {
+    const which = contours.indexOf(chart);
+    if (which >= 0) return runs && modes[which] === CONTOUR ? moveLandscape(which, state, k, runs) : redrawLandscape(which, state, k);
+    if (chart === values) return runs ? moveValues(state, k, runs) : redrawValues(state, k);
+    return runs ? moveRates(state, k, runs) : redrawRates(state, k);
+  }
+
+  // Charts out of view are not redrawn while a slider moves; they catch up once they are back.
+  const screen = watchInView(all.map((c) => c.div), (div) => {
+    const chart = all.find((c) => c.div === div);
+    if (stale.delete(chart) && drawn) drawAnswer(chart, drawn.state, shownFrame, null);
+  });
 
   return {
     contours,
@@ -145,6 +202,8 @@ export function createLabCharts(divs) {
       names = runNames;
       logValues = true;
       drawn = { state, info, overlay };
+      shownFrame = null;
+      stale.clear();
       const { meta } = state;
       contours.forEach((_, which) => drawLandscape(which));
       const mode = markerMode(meta.steps, MARKER_STEPS);
@@ -173,33 +232,31 @@ export function createLabCharts(divs) {
       }
     },
     /**
-     * Every run's curves replaced by a whole comparison of the same problem (a slider moved), the
-     * player at frame `k`: one redraw per chart. Resolves once all four are drawn.
+     * The runs `changed` of a whole comparison of the same problem (a slider moved) drawn over the
+     * old ones, the player at frame `k`. While the frame stays, only the changed runs' traces are
+     * replotted (the contours and the axes stay as drawn, unless a curve leaves its axis's range);
+     * a chart out of view is skipped and redrawn once it comes back. Resolves once all are drawn.
      */
     replace(state, runNames, k, changed = state.runs.map((_, i) => i)) {
       names = runNames;
       drawn.state = state;
-      const whole = wholeUpdates(state);
-      const frame = frameUpdates(state, k);
-      const cat = (a, b) => ({ x: [...a.x, ...b.x], y: [...a.y, ...b.y], ...(a.z ? { z: [...a.z, ...b.z] } : {}) });
-      const rateIndices = whole.rates.x.map((_, i) => i);
+      const sameFrame = k === shownFrame;
+      shownFrame = k;
+      const redraws = [];
+      const later = (chart, runs) => {
+        if (screen.visible(chart.div)) redraws.push(drawAnswer(chart, state, k, sameFrame ? runs : null));
+        else stale.add(chart);
+      };
       contours.forEach((chart, which) => {
-        // A landscape whose runs did not change keeps its drawing (the contours are the costly part).
-        const shows = drawn.overlay && which === 0 ? [0, 1] : [which];
-        if (!shows.some((i) => changed.includes(i)) || (drawn.overlay && which > 0)) return;
-        chart.update(
-          cat(pathUpdate(which, whole, drawn.info), frame.markers[which]),
-          { "title.text": plotlyText(landscapeTitle(which, drawn.overlay)) },
-          [...T.path, ...T.marker],
-        );
+        const runs = landscapeRuns(which, state.runs.length, drawn.overlay).filter((i) => changed.includes(i));
+        if ((drawn.overlay && which > 0) || (sameFrame && !runs.length)) return; // hidden, or unchanged
+        later(chart, runs);
       });
-      const log = state.runs.every((run) => run.values.every((v) => v > 0));
-      const axis = log === logValues ? {} : { "yaxis.type": log ? "log" : "linear", "title.text": valuesTitle(log) };
-      logValues = log;
-      const runs = state.runs.map((_, i) => i);
-      values.update({ ...whole.values, ...frame.rings }, { ...frame.cursor, ...axis }, runs);
-      rates.update({ ...whole.rates, ...frame.rateRings }, frame.cursor, rateIndices);
-      return this.flush();
+      if (changed.length || !sameFrame) {
+        later(values, changed);
+        later(rates, changed);
+      }
+      return Promise.all(redraws);
     },
     /**
      * Frame k: each run's marker where it is then (on the surface too), a cursor and step k's points

@@ -16,6 +16,7 @@ import { CONTOUR, SURFACE, createLabCharts } from "./charts.js";
 import { fromAnswer, lastFrame, reduceComparison, runNames, sameProblem } from "./comparison.js";
 import { createExplainer } from "./explain.js";
 import { createLiveRuns } from "./live.js";
+import { changedRuns } from "./updates.js";
 import { createPlayback } from "./playback.js";
 import { applyForm, readForm, setBox, showFunction } from "./form.js";
 import { BOX, PANELS, requestFrom, withDefaults } from "./state.js";
@@ -153,9 +154,9 @@ class Lab2D {
 
   /** A whole answer for the dragged settings: the same charts, new runs (resolves once drawn). */
   async drawLive(answer) {
-    const before = this.comparison.meta.runs.map((run) => JSON.stringify(run));
+    const before = this.comparison.meta.runs;
     this.comparison = fromAnswer(this.comparison.meta, answer);
-    const changed = this.comparison.meta.runs.flatMap((run, i) => (JSON.stringify(run) === before[i] ? [] : [i]));
+    const changed = changedRuns(before, this.comparison.meta.runs);
     this.names = runNames(this.comparison.meta, this.optimizers);
     this.player.pause();
     const frame = this.player.following ? this.lastFrame() : Math.min(this.player.frame, this.lastFrame());

@@ -9,6 +9,9 @@ Each record has an owner (the browser that made it; None for records from before
 may be pinned. The history is bounded (``max_runs`` records, ``max_bytes`` of their JSON): each
 save past a bound prunes the oldest records that are neither pinned nor still queued or running,
 in the same transaction, and never the record being saved.
+
+A record's JSON columns are written by :func:`~app.history.columns.column_json` (orjson where it
+reads back the same) and read by the standard library.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.history.columns import column_json
 from app.history.database import Database, StoreUnavailable
 
 KINDS = ("trajectory", "training", "sweep")
@@ -135,10 +139,10 @@ class RunStore:
         record.updated_at = time.time()
         texts = [
             record.title,
-            json.dumps(record.config),
-            json.dumps(record.series),
-            json.dumps(record.runs),  # the column "summary"
-            json.dumps(record.timings),
+            column_json(record.config),
+            column_json(record.series),
+            column_json(record.runs),  # the column "summary"
+            column_json(record.timings),
         ]
         size = sum(len(text.encode()) for text in texts)
         row = (
@@ -206,7 +210,7 @@ class RunStore:
                     runs = [_interrupted(run) for run in json.loads(row["summary"])]
                     conn.execute(
                         "UPDATE runs SET status = 'interrupted', updated_at = ?, summary = ? WHERE id = ?",
-                        (now, json.dumps(runs), row["id"]),
+                        (now, column_json(runs), row["id"]),
                     )
                 conn.execute("COMMIT")
             except BaseException:

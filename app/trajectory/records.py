@@ -1,5 +1,6 @@
 """A comparison as a history record, and back: the record holds every series of the answer
-(points, values, rates and the optimizer's state), so a repeat is served from it without computing."""
+(points, values, rates and the optimizer's state), so a repeat is served from it without computing.
+The series go to the store as float64 arrays; they come back from it as lists."""
 
 from __future__ import annotations
 
@@ -42,15 +43,9 @@ def to_record(
         config=dict(config),
         optimizers=sorted({r.config.optimizer for r in results}),
         title=title,
-        series=[
-            {
-                "points": r.points.tolist(),
-                "values": r.values.tolist(),
-                "lr_eff": r.lr_eff.tolist(),
-                "state": {name: s.tolist() for name, s in r.state.items()},
-            }
-            for r in results
-        ],
+        # The arrays themselves: the store writes them as lists of numbers (building those lists
+        # here cost more than writing them).
+        series=[{"points": r.points, "values": r.values, "lr_eff": r.lr_eff, "state": dict(r.state)} for r in results],
         runs=[summarise(r) for r in results],
         timings={"seconds": seconds},
         owner=owner,

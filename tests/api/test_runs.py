@@ -20,6 +20,16 @@ def test_a_comparison_is_stored_and_opens_by_id(client: TestClient) -> None:
     assert run["runs"][1]["final"] == answer["runs"][1]["points"][-1]
 
 
+def test_a_diverged_comparison_reads_back_as_it_was_answered(client: TestClient) -> None:
+    body = {"steps": 40, "runs": [{"optimizer": "gd", "hyperparams": {"eta": 12.0}}, {"optimizer": "adagrad"}]}
+    answer = client.post("/api/trajectories", json=body).json()
+    assert [r["status"] for r in answer["runs"]] == ["diverged", "ok"]
+    run = client.get(f"/api/runs/{answer['run_id']}").json()
+    for series, result in zip(run["series"], answer["runs"], strict=True):
+        assert series == {key: result[key] for key in ("points", "values", "lr_eff", "state")}
+    assert run["runs"][0]["diverged_at"] == answer["runs"][0]["diverged_at"] == 4
+
+
 def test_a_streamed_comparison_is_stored_when_done(client: TestClient) -> None:
     events = parse_sse(client.post("/api/trajectories/stream", json=BOOK).text)
     run_id = events[-1]["data"]["run_id"]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import math
+import random
 import sqlite3
+import struct
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from app.history.columns import column_json
 from app.history.store import MIGRATIONS, RunFilter, RunRecord, RunStore
 
 
@@ -65,3 +73,59 @@ def test_delete(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.sqlite3")
     saved = store.save(record())
     assert store.delete(saved.id) and store.get(saved.id) is None and not store.delete(saved.id)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of the same types, NaN equal to NaN, -0.0 told from 0.0."""
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or struct.pack("<d", a) == struct.pack("<d", b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def test_a_column_reads_back_as_the_standard_librarys_text_would() -> None:
+    rng = random.Random(7)
+    doubles = [struct.unpack("<d", rng.randbytes(8))[0] for _ in range(20_000)]
+    doubles += [0.0, -0.0, 1.0, 2.0, 1e16, 1e-7, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 123456789012345680.0]
+    finite = [x for x in doubles if math.isfinite(x)]
+    cases: list[Any] = [
+        {"points": [[x, -x] for x in finite[:500]], "values": finite},
+        {"losses": [1.0, math.nan, math.inf, -math.inf, 0.5], "summary": ""},  # a diverged training run
+        {"expression": None, "steps": 20, "seed": 2**70, "text": "AdaGrad η ≈ 0.4", "flag": True},
+        {1: "a key that is not a string", "nested": [[], {}, [None]]},
+        doubles,  # NaN and infinities among them
+    ]
+    for value in cases:
+        assert same(json.loads(column_json(value)), json.loads(json.dumps(value)))
+
+
+def test_float64_arrays_are_written_as_their_lists() -> None:
+    rng = np.random.default_rng(3)
+    points = rng.standard_normal((1000, 2)) * 10.0 ** rng.integers(-300, 300, (1000, 2))
+    for array in (points, points[:, 0].copy(), np.array([1.0, np.nan, np.inf]), np.empty((0, 2))):
+        series = [{"points": array, "state": {"s": array}}]
+        plain = [{"points": array.tolist(), "state": {"s": array.tolist()}}]
+        assert same(json.loads(column_json(series)), json.loads(json.dumps(plain)))
+
+
+def test_non_finite_numbers_round_trip_through_the_store(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.sqlite3")
+    losses = [1.0, math.nan, math.inf, -math.inf, None, 1e-7]
+    saved = store.save(
+        RunRecord(
+            kind="training",
+            status="done",
+            title="t",
+            optimizers=["sgd"],
+            config={"lr": math.inf},
+            series=[{"losses": losses, "points": np.array([[0.5, math.nan]])}],
+            runs=[{"optimizer": "sgd", "final_loss": math.nan}],
+        )
+    )
+    got = store.get(saved.id)
+    assert got is not None
+    assert same(got.series, [{"losses": losses, "points": [[0.5, math.nan]]}])
+    assert same(got.config, {"lr": math.inf}) and same(got.runs, [{"optimizer": "sgd", "final_loss": math.nan}])

@@ -23,7 +23,6 @@ within one chunk. A worker that dies fails its task with ``WorkerError`` and is 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import multiprocessing
@@ -35,6 +34,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Any
+
+from app.trajectory.channel import Channel
 
 log = logging.getLogger(__name__)
 
@@ -145,32 +146,29 @@ class _Worker:
     def __init__(self, pool: WorkerPool, loop: asyncio.AbstractEventLoop) -> None:
         self.pool, self.loop = pool, loop
         mp = pool.context
-        self.conn, child = mp.Pipe(duplex=True)
+        conn, child = mp.Pipe(duplex=True)
         self.process = mp.Process(target=_worker_main, args=(child, pool.torch_threads), daemon=True)
         self.process.start()
         child.close()
         self.task: Task | None = None
-        loop.add_reader(self.conn.fileno(), self._readable)
+        self.channel = Channel(conn, loop, self._received, lambda: pool._died(self))
 
-    def _readable(self) -> None:
-        try:
-            while self.conn.poll():
-                task_id, kind, payload = self.conn.recv()
-                task = self.task
-                if task is not None and task.id == task_id:
-                    task._deliver(kind, payload)
-                    if kind in _END:
-                        self.pool._finished(self)
-        except (EOFError, OSError):
-            self.pool._died(self)
+    def _received(self, message: tuple[int, str, Any]) -> None:
+        task_id, kind, payload = message
+        task = self.task
+        if task is not None and task.id == task_id:
+            task._deliver(kind, payload)
+            if kind in _END:
+                self.pool._finished(self)
 
     def send(self, order: Any) -> None:
-        self.conn.send(order)
+        """Never waits for the worker; raises only if ``order`` does not pickle."""
+        self.channel.send(order)
 
     def stop(self) -> None:
-        self.loop.remove_reader(self.conn.fileno())
-        with contextlib.suppress(OSError):  # already gone
-            self.conn.send(None)
+        """Ask the worker to exit once its task is done (the order goes out while the loop runs)."""
+        self.channel.stop_reading()
+        self.channel.send(None)
 
 
 class WorkerPool:
@@ -234,8 +232,7 @@ class WorkerPool:
             self._queue.remove(task)
             task._deliver("cancelled", None)
         elif task.worker is not None and task.worker.task is task:
-            with contextlib.suppress(OSError):  # the worker is gone: its reader reports it
-                task.worker.send(("cancel", task.id))
+            task.worker.send(("cancel", task.id))  # a worker gone is reported by its channel
 
     def _finished(self, worker: _Worker) -> None:
         worker.task = None
@@ -243,8 +240,7 @@ class WorkerPool:
         self._dispatch()
 
     def _died(self, worker: _Worker) -> None:
-        worker.loop.remove_reader(worker.conn.fileno())
-        worker.conn.close()
+        worker.channel.close()
         if worker in self._workers:
             self._workers.remove(worker)
         if worker in self._idle:
@@ -273,7 +269,7 @@ class WorkerPool:
             if worker.process.is_alive():
                 worker.process.kill()
             worker.process.join(timeout)
-            worker.conn.close()
+            worker.channel.close()
 
 
 def _context() -> ForkServerContext | SpawnContext:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from app.history.columns import column_json
 from app.history.store import MIGRATIONS, RunFilter, RunRecord, RunStore
@@ -97,9 +98,24 @@ def test_a_column_reads_back_as_the_standard_librarys_text_would() -> None:
         {"expression": None, "steps": 20, "seed": 2**70, "text": "AdaGrad η ≈ 0.4", "flag": True},
         {1: "a key that is not a string", "nested": [[], {}, [None]]},
         doubles,  # NaN and infinities among them
+        [{"cells": {"final_value": [[0.5, None, math.nan], [None, 1.0, 2.0]]}}],  # a None and a NaN in one grid
+        [{"cells": [[None, 0.25]], "note": "null"}, (None, math.inf)],  # the word, and an inf beside None
     ]
     for value in cases:
         assert same(json.loads(column_json(value)), json.loads(json.dumps(value)))
+
+
+def test_a_sweeps_cells_with_none_but_no_nan_are_written_by_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    """None is null either way; only a NaN or an inf needs the standard library's text."""
+    cells = {"final_value": [[0.1 * c if (r + c) % 7 else None for c in range(64)] for r in range(64)]}
+    value = [{"cells": cells}]
+    want = json.loads(json.dumps(value))
+
+    def refused(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("the standard library was asked")
+
+    monkeypatch.setattr(json, "dumps", refused)
+    assert same(json.loads(column_json(value)), want)
 
 
 def test_float64_arrays_are_written_as_their_lists() -> None:

@@ -60,6 +60,12 @@ class Sweep:
     def progress(self) -> float:
         return self.rows_done / len(self.row_done)
 
+    def _cells(self) -> Cells:
+        """A copy while rows may still land; once ended the cells no longer change, so they are shared."""
+        if self.terminal:
+            return self.cells
+        return {name: [list(row) for row in grid] for name, grid in self.cells.items()}
+
     def state(self, cells: bool = True) -> SweepState:
         now = self.finished_at or time.time()
         plan = self.plan
@@ -83,7 +89,7 @@ class Sweep:
             cancel_requested=self.cancel.is_set() and not self.terminal,
             last_event_id=len(self.events),
             run_id=self.id if self.stored else None,
-            cells={name: [list(row) for row in grid] for name, grid in self.cells.items()} if cells else None,
+            cells=self._cells() if cells else None,
             owner=plan.owner,
         )
 

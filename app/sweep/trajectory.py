@@ -22,13 +22,17 @@ from app.sweep.axes import START_PARAMS
 from app.sweep.plan import SweepPlan, TrajectoryProblem
 from app.sweep.state import Cell, RowBlock
 from app.trajectory.pool import WorkerContext, WorkerPool
-from app.trajectory.runner import Batch
+from app.trajectory.runner import Batch, runs_compiled
 
 TOLERANCE = 1e-6  # steps_to_tol: the first t with f(x_t) − f* ≤ this
-# A block is about this many cell-steps (a few ms compiled, a second or so on the numpy stack): big
-# enough that a worker's fixed costs stay small, small enough for live rows and a prompt cancel.
+# Compiled, a block is about BLOCK_WORK cell-steps (a few ms) and a chunk between looks at the
+# cancel flag CHUNK_WORK (about 2 ms); the numpy stack (a custom f) and torch.optim are hundreds to
+# thousands of times slower per cell-step, and keep blocks of BLOCK_CELLS cells and chunks of
+# CHUNK_STEPS steps. Big enough that a worker's fixed costs stay small, small enough for live rows.
 BLOCK_WORK = 4_000_000
-CHUNK_STEPS = 50  # steps between looks at the cancel flag
+CHUNK_WORK = 1_000_000
+BLOCK_CELLS = 2048
+CHUNK_STEPS = 50
 POLL_SECONDS = 0.05  # how often a sweep thread waiting on the pool looks at its own cancel flag
 
 
@@ -61,36 +65,39 @@ def rows_block(ctx: WorkerContext, plan: SweepPlan, first: int, rows: int) -> di
         spec, objective, starts, hyperparams, impl=plan.impl, seed=plan.seed, record=False, tolerance=tolerance
     )
     batch.start()
+    fast = runs_compiled(batch.objective, plan.impl)
+    chunk = max(CHUNK_STEPS, CHUNK_WORK // len(starts)) if fast else CHUNK_STEPS
     while batch.t < problem.steps:
         ctx.check()
-        batch.advance(min(CHUNK_STEPS, problem.steps - batch.t))
+        batch.advance(min(chunk, problem.steps - batch.t))
     return _metrics(batch, problem, rows)
 
 
 def _metrics(batch: Batch, problem: TrajectoryProblem, rows: int) -> dict[str, list[list[Cell]]]:
-    diverged = (batch.diverged_at >= 0).tolist()
-    final: list[Cell] = [None if d else v for d, v in zip(diverged, batch.value.tolist(), strict=True)]
+    diverged = batch.diverged_at >= 0
+    metrics: dict[str, list[Cell]] = {
+        "final_value": _where(diverged, batch.value),
+        "steps_to_tol": _where(batch.reached < 0, batch.reached),
+        "diverged_at": _where(~diverged, batch.diverged_at),
+    }
     if problem.minima:
         minima = np.asarray(problem.minima, dtype=np.float64)
         gaps = np.linalg.norm(batch.x[:, None, :] - minima[None, :, :], axis=2)  # K × minima
-        distance: list[Cell] = [None if d else g for d, g in zip(diverged, gaps.min(axis=1).tolist(), strict=True)]
-        minimum: list[Cell] = [None if d else m for d, m in zip(diverged, gaps.argmin(axis=1).tolist(), strict=True)]
+        metrics["distance"] = _where(diverged, gaps.min(axis=1))
+        metrics["minimum"] = _where(diverged, gaps.argmin(axis=1))
     else:
-        distance = minimum = [None] * len(final)
-    steps: list[Cell] = [t if t >= 0 else None for t in batch.reached.tolist()]
-    at: list[Cell] = [t if t >= 0 else None for t in batch.diverged_at.tolist()]
-    cols = len(final) // rows
+        metrics["distance"] = metrics["minimum"] = [None] * len(diverged)
+    cols = len(diverged) // rows
+    order = ("final_value", "distance", "steps_to_tol", "diverged_at", "minimum")
+    return {name: [metrics[name][r * cols : (r + 1) * cols] for r in range(rows)] for name in order}
 
-    def grid(values: list[Cell]) -> list[list[Cell]]:
-        return [values[r * cols : (r + 1) * cols] for r in range(rows)]
 
-    return {
-        "final_value": grid(final),
-        "distance": grid(distance),
-        "steps_to_tol": grid(steps),
-        "diverged_at": grid(at),
-        "minimum": grid(minimum),
-    }
+def _where(missing: np.ndarray, values: np.ndarray) -> list[Cell]:
+    """The values as Python numbers, None where ``missing``."""
+    out: list[Cell] = values.tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = None
+    return out
 
 
 async def _on_pool(pool: WorkerPool, plan: SweepPlan, first: int, rows: int) -> dict[str, list[list[Cell]]]:
@@ -110,9 +117,13 @@ def trajectory_blocks(
 ) -> Iterator[RowBlock]:
     """The plan's rows in order, a block at a time, ``pool.size`` blocks computing at once."""
     rows, cols = plan.shape
-    steps = plan.problem.steps
-    blocks = max(pool.size, -(-rows * cols * steps // BLOCK_WORK))  # every worker has a share
-    per_block = max(1, -(-rows // blocks))
+    problem = plan.problem
+    assert isinstance(problem, TrajectoryProblem)
+    if runs_compiled(problem.objective(), plan.impl):
+        blocks = max(pool.size, -(-rows * cols * problem.steps // BLOCK_WORK))  # every worker has a share
+        per_block = max(1, -(-rows // blocks))
+    else:
+        per_block = max(1, BLOCK_CELLS // cols)
     starts = deque(range(0, rows, per_block))
     flying: deque[tuple[int, concurrent.futures.Future[dict[str, list[list[Cell]]]]]] = deque()
     try:

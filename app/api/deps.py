@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Generator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from app.api.access import Caller, caller_of
 from app.api.errors import request_lang, too_many
@@ -96,13 +97,14 @@ PreviewQuery = Annotated[
 ]
 
 
-def found_job(job_id: str, jobs: JobsDep, store: StoreDep) -> Job:
+async def found_job(job_id: str, jobs: JobsDep, store: StoreDep) -> Job:
     """A job this server process keeps. A job from before a restart (or evicted after ``max_kept_jobs``)
-    is history, not a live job: 404 here, with a pointer to its record in /api/runs."""
+    is history, not a live job: 404 here, with a pointer to its record in /api/runs. The live lookup
+    is in memory, on the loop; only a miss reads the store, in the thread pool."""
     try:
         return jobs.get(job_id)
     except JobNotFound:
-        if store.get(job_id) is not None:
+        if await run_in_threadpool(store.get, job_id) is not None:
             raise HTTPException(404, f"job '{job_id}' is no longer live; its record is at /api/runs/{job_id}") from None
         raise HTTPException(404, f"no job '{job_id}'") from None
 
@@ -229,12 +231,13 @@ async def get_sweeps(request: Request) -> SweepManager:
 SweepsDep = Annotated[SweepManager, Depends(get_sweeps)]
 
 
-def found_sweep(sweep_id: str, sweeps: SweepsDep, store: StoreDep) -> Sweep:
-    """A sweep this server process keeps; an older one is history: 404 pointing at its record."""
+async def found_sweep(sweep_id: str, sweeps: SweepsDep, store: StoreDep) -> Sweep:
+    """A sweep this server process keeps; an older one is history: 404 pointing at its record (read
+    in the thread pool: only a miss touches the store)."""
     try:
         return sweeps.get(sweep_id)
     except SweepNotFound:
-        if len(sweep_id) <= 64 and store.get(sweep_id) is not None:
+        if len(sweep_id) <= 64 and await run_in_threadpool(store.get, sweep_id) is not None:
             raise HTTPException(
                 404, f"sweep '{sweep_id}' is no longer live; its record is at /api/runs/{sweep_id}"
             ) from None

@@ -65,7 +65,7 @@ def rows_block(ctx: WorkerContext, plan: SweepPlan, first: int, rows: int) -> di
         spec, objective, starts, hyperparams, impl=plan.impl, seed=plan.seed, record=False, tolerance=tolerance
     )
     batch.start()
-    fast = runs_compiled(batch.objective, plan.impl)
+    fast = runs_compiled(objective, plan.impl)
     chunk = max(CHUNK_STEPS, CHUNK_WORK // len(starts)) if fast else CHUNK_STEPS
     while batch.t < problem.steps:
         ctx.check()

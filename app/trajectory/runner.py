@@ -4,7 +4,7 @@ A :class:`Batch` holds K rows (runs or sweep cells). Each row has its own start 
 hyper-parameters; every row takes the same steps t = 1, 2, ... with the optimizer's one update rule
 (``app.optim.rules``), and a row that diverges stops at that step while the others go on. The
 same object serves a comparison (K = 1 per run, on Python floats) and a sweep (K = thousands of
-configurations or start points, on one numpy stack).
+configurations or start points, on the compiled loop or a numpy stack).
 
 API::
 

@@ -5,8 +5,8 @@ training jobs share the queue and each browser's share of it (``max_jobs_per_cli
 
 The events stream replays the sweep's log (``meta``, ``progress``…, ``done``) from the start, or
 from ``Last-Event-ID`` / ``?after=`` for a client that reconnects, and ends after ``done``; a client
-that already has everything of an ended sweep gets 204. Answers are serialised with orjson: a
-256 × 256 sweep carries a few hundred thousand numbers.
+that already has everything of an ended sweep gets 204. Answers are serialised with orjson, the
+cells as the JSON text their worker wrote: a 256 × 256 sweep carries a few hundred thousand numbers.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import dataclasses
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from app import jsontext
 from app.api.access import Caller
 from app.api.deps import CallerDep, DatasetsDep, SettingsDep, StreamCleanup, StreamSlot, SweepDep, SweepsDep
 from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, too_many
@@ -39,7 +39,7 @@ def _json(state: SweepState, caller: Caller) -> Response:
     body["mine"] = caller.owns(body.pop("owner"))
     if body["cells"] is None:
         del body["cells"]
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Response(jsontext.dumps(body), media_type="application/json")
 
 
 @router.post(
@@ -133,7 +133,7 @@ async def sweep_events(
         while True:
             events, complete = subscription.take()
             for event in events:
-                data = orjson.dumps(event.data).decode()
+                data = jsontext.dumps(event.data).decode()
                 yield ServerSentEvent(
                     event=event.name, id=str(event.id), raw_data=data, retry=RETRY_MS if first else None
                 )

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 import orjson
+
+from app.jsontext import JsonText, embed, plain
 
 # Dataclasses and datetimes go to the standard library too, which refuses them as it always has.
 _ORJSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
@@ -27,13 +28,27 @@ def column_json(value: Any) -> str:
     library instead, which keeps them as ``NaN`` and ``Infinity``. Arrays of float64 (a
     comparison's series) are written as lists of their numbers, without building those lists
     first (float32 ones would come out as the shortest text of each float32, not of its double:
-    convert them first)."""
+    convert them first).
+
+    A ``JsonText`` (a sweep's cells) goes in as its text, whose every ``null`` is a missing value by
+    its definition: the count is made on a probe that holds each one as a ``0``, so a megabyte of
+    cells is copied and never searched."""
+    texts: list[JsonText] = []
+
+    def stub(obj: Any) -> Any:
+        if isinstance(obj, JsonText):
+            texts.append(obj)
+            return 0
+        return embed(obj)
+
     try:
-        text = orjson.dumps(value, option=_ORJSON)
+        text = orjson.dumps(value, default=stub, option=_ORJSON)
     except TypeError:
-        return json.dumps(value, default=_plain)
+        return json.dumps(value, default=plain)
     if b"null" in text and text.count(b"null") != _nones(value):
-        return json.dumps(value, default=_plain)
+        return json.dumps(value, default=plain)
+    if texts:
+        text = orjson.dumps(value, default=embed, option=_ORJSON)
     return text.decode()
 
 
@@ -43,8 +58,8 @@ _CONTAINERS = (list, tuple, dict)
 def _nones(value: Any) -> int:
     """How many None the value holds: each is one ``null`` in orjson's text, so a text with more
     ``null`` than that wrote a NaN or an inf as one (or holds the word in a string: the standard
-    library then writes it, which is only slower). Lists are counted in C (``count``, ``map``): a
-    sweep's cells, tens of thousands of numbers and None, take about a millisecond."""
+    library then writes it, which is only slower). Lists are counted in C (``count``, ``map``); a
+    ``JsonText`` is not looked into (it is a ``0`` in the probe)."""
     if value is None:
         return 1
     if isinstance(value, dict):
@@ -55,9 +70,3 @@ def _nones(value: Any) -> int:
             n += sum(_nones(v) for v in value if isinstance(v, _CONTAINERS))
         return n
     return 0
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.ndarray | np.generic):
-        return value.tolist()
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -15,13 +15,10 @@ terminal one) in order, from one thread at a time per sweep. What a sweep record
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from app.history.store import RunRecord, RunStore
-from app.sweep.state import Cells, SweepState
-
-BEST_BY = {"trajectory": "final_value", "training": "final_loss"}
+from app.sweep.state import SweepState
 
 
 def sweep_title(state: SweepState) -> str:
@@ -33,25 +30,21 @@ def sweep_title(state: SweepState) -> str:
     )
 
 
-def _best(state: SweepState, cells: Cells) -> dict[str, Any] | None:
+def _best(state: SweepState) -> dict[str, Any] | None:
     """The cell with the least final value or loss: its row, column and settings."""
-    grid = cells.get(BEST_BY[state.kind], [])
-    found = []  # per row its least finite value, then the least of those: (value, row, column)
-    for r, row in enumerate(grid):
-        finite = [v for v in row if isinstance(v, float) and math.isfinite(v)]
-        if finite:
-            least = min(finite)
-            found.append((least, r, row.index(least)))
-    if not found:
+    if state.best is None:
         return None
-    value, r, c = min(found)
-    x, y = state.axes
-    return {"row": r, "col": c, x["param"]: x["values"][c], y["param"]: y["values"][r], "value": value}
+    best, (x, y) = state.best, state.axes
+    return {
+        "row": best.row,
+        "col": best.col,
+        x["param"]: x["values"][best.col],
+        y["param"]: y["values"][best.row],
+        "value": best.value,
+    }
 
 
 def sweep_record(state: SweepState) -> RunRecord:
-    cells = state.cells or {}
-    diverged = sum(v is not None for row in cells.get("diverged_at", []) for v in row)
     entry = {
         "optimizer": state.optimizer,
         "impl": state.impl,
@@ -59,8 +52,8 @@ def sweep_record(state: SweepState) -> RunRecord:
         "status": state.status,
         "cells": len(state.axes[0]["values"]) * len(state.axes[1]["values"]),
         "rows_done": state.rows_done,
-        "diverged": diverged,
-        "best": _best(state, cells),
+        "diverged": state.diverged,
+        "best": _best(state),
     }
     return RunRecord(
         id=state.id,
@@ -78,7 +71,7 @@ def sweep_record(state: SweepState) -> RunRecord:
             "metrics": state.metrics,
             "problem": state.problem,
         },
-        series=[{"cells": cells}],
+        series=[{"cells": state.cells or {}}],
         runs=[entry],
         timings={
             "created_at": state.created_at,

@@ -9,8 +9,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from app.jsontext import JsonText
 from app.sweep.plan import SweepPlan
-from app.sweep.state import Cells, SweepState, problem_data
+from app.sweep.state import Best, RowBlock, SweepState, problem_data
 from app.training.events import Subscription
 from app.training.job import TERMINAL
 
@@ -34,8 +35,12 @@ class Sweep:
         self.finished_at: float | None = None
         self.error: str | None = None
         rows, cols = plan.shape
-        self.cells: Cells = {name: [[None] * cols for _ in range(rows)] for name in plan.metrics}
+        self.blocks: dict[int, RowBlock] = {}  # by first row
         self.row_done = [False] * rows
+        self.best: Best | None = None
+        self.diverged = 0
+        self._ended_cells: dict[str, JsonText] | None = None
+        self._null_row = b"[" + b",".join([b"null"] * cols) + b"]"
         self.events: list[SweepEvent] = []
         self.subscribers: set[Subscription[SweepEvent]] = set()
         self.cancel = threading.Event()
@@ -60,11 +65,33 @@ class Sweep:
     def progress(self) -> float:
         return self.rows_done / len(self.row_done)
 
-    def _cells(self) -> Cells:
-        """A copy while rows may still land; once ended the cells no longer change, so they are shared."""
+    def add(self, block: RowBlock) -> None:
+        self.blocks[block.first] = block
+        for r in range(block.first, block.first + block.rows):
+            self.row_done[r] = True
+        self.diverged += block.diverged
+        if block.best is not None and (self.best is None or block.best < self.best):
+            self.best = block.best
+
+    def _cells(self) -> dict[str, JsonText]:
+        """Each metric's grid: its blocks' texts in row order, rows not done as nulls. Once ended the
+        cells no longer change, so they are written once and shared."""
+        if self._ended_cells is not None:
+            return self._ended_cells
+        cells = {name: self._grid(name) for name in self.plan.metrics}
         if self.terminal:
-            return self.cells
-        return {name: [list(row) for row in grid] for name, grid in self.cells.items()}
+            self._ended_cells = cells
+        return cells
+
+    def _grid(self, name: str) -> JsonText:
+        parts, row = [], 0
+        for first in sorted(self.blocks):
+            block = self.blocks[first]
+            parts += [self._null_row] * (first - row)
+            parts.append(block.cells[name].text[1:-1])  # its rows, without the outer brackets
+            row = first + block.rows
+        parts += [self._null_row] * (len(self.row_done) - row)
+        return JsonText(b"[" + b",".join(parts) + b"]")
 
     def state(self, cells: bool = True) -> SweepState:
         now = self.finished_at or time.time()
@@ -90,6 +117,8 @@ class Sweep:
             last_event_id=len(self.events),
             run_id=self.id if self.stored else None,
             cells=self._cells() if cells else None,
+            best=self.best,
+            diverged=self.diverged,
             owner=plan.owner,
         )
 

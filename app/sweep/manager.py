@@ -228,10 +228,7 @@ class SweepManager:
     def _run(self, sweep: Sweep) -> None:
         for block in self.compute(sweep.plan, sweep.cancel.is_set):
             with self.lock:
-                for name, rows in block.cells.items():
-                    sweep.cells[name][block.first : block.first + len(rows)] = rows
-                for r in range(block.first, block.first + block.rows):
-                    sweep.row_done[r] = True
+                sweep.add(block)
                 self._emit(sweep, "progress", self._progress_data(sweep, block))
             if sweep.cancel.is_set():
                 return

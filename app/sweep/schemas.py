@@ -128,6 +128,12 @@ class AxisOut(BaseModel):
     scale: Literal["linear", "log"]
 
 
+class BestOut(BaseModel):
+    value: float = Field(description="its final value f(x_T) (trajectory) or final loss (training)")
+    row: int = Field(description="its row: Y = axes[1].values[row]")
+    col: int = Field(description="its column: X = axes[0].values[col]")
+
+
 class SweepSummary(BaseModel):
     id: str
     kind: SweepKind
@@ -151,6 +157,8 @@ class SweepSummary(BaseModel):
     cancel_requested: bool
     last_event_id: int
     run_id: str | None = Field(description="its record in the run history (GET /api/runs/{run_id}), once ended")
+    best: BestOut | None = Field(description="the finished cell with the least finite final value or loss")
+    diverged: int = Field(description="finished cells that diverged")
     mine: bool = Field(description="whether this browser submitted it (and may cancel it)")
 
 

@@ -2,25 +2,60 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from app.jsontext import JsonText
 from app.sweep.plan import SweepPlan, TrainingProblem
 
 Cell = float | int | None
 Cells = dict[str, list[list[Cell]]]  # metric → rows (Y) × columns (X)
+# A metric's rows as a runner has them: lists of cells, or an array (float with NaN where missing,
+# or of dtype object with None).
+Grid = list[list[Cell]] | np.ndarray
+
+
+@dataclass(frozen=True, order=True)
+class Best:
+    """The cell with the least finite value of the sweep's first metric (f(x_T) or the loss)."""
+
+    value: float
+    row: int
+    col: int
 
 
 @dataclass(frozen=True)
 class RowBlock:
-    """Whole rows of cells, ``first`` … ``first + rows - 1``, as a runner hands them over."""
+    """Whole rows of cells, ``first`` … ``first + rows - 1``, as a runner hands them over: per
+    metric the JSON text of those rows (a rows × columns array), written once where they were
+    computed, with the block's best cell and how many of its cells diverged."""
 
     first: int
-    cells: Cells
+    rows: int
+    cells: dict[str, JsonText]
+    best: Best | None
+    diverged: int
 
-    @property
-    def rows(self) -> int:
-        return len(next(iter(self.cells.values())))
+    @classmethod
+    def of(cls, first: int, grids: Mapping[str, Grid]) -> RowBlock:
+        """The block of rows ``first``…; the first metric ranks the cells, ``diverged_at`` counts."""
+        ranked = np.asarray(next(iter(grids.values())), dtype=np.float64)  # None → NaN
+        finite = np.isfinite(ranked)
+        best = None
+        if finite.any():
+            r, c = divmod(int(np.argmin(np.where(finite, ranked, np.inf))), ranked.shape[1])
+            best = Best(float(ranked[r, c]), first + r, c)
+        diverged = int(np.count_nonzero(~np.isnan(np.asarray(grids["diverged_at"], dtype=np.float64))))
+        cells = {name: JsonText.of(_plain_rows(grid)) for name, grid in grids.items()}
+        return cls(first, len(ranked), cells, best, diverged)
+
+
+def _plain_rows(grid: Grid) -> Grid:
+    """What orjson writes: lists, or arrays of numbers (an object array goes as its lists)."""
+    return grid.tolist() if isinstance(grid, np.ndarray) and grid.dtype == object else grid
 
 
 @dataclass(frozen=True)
@@ -44,7 +79,9 @@ class SweepState:
     cancel_requested: bool
     last_event_id: int
     run_id: str | None
-    cells: Cells | None  # None when asked for without them
+    cells: dict[str, JsonText] | None  # metric → rows × columns, null where not done; None when not asked for
+    best: Best | None
+    diverged: int  # cells that diverged so far
     owner: str | None = None  # the browser that submitted it: never shown, only compared
 
 

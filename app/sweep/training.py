@@ -38,7 +38,7 @@ def training_blocks(plan: SweepPlan, should_stop: Callable[[], bool]) -> Iterato
         results = trainer.run(should_stop)
         if trainer.stopped:
             return
-        yield RowBlock(first, _cells(results, len(block), cols))
+        yield RowBlock.of(first, _cells(results, len(block), cols))
 
 
 def _cells(results: list[RunResult], rows: int, cols: int) -> dict[str, list[list[Cell]]]:

@@ -20,7 +20,7 @@ import numpy as np
 from app.optim.registry import get_optimizer
 from app.sweep.axes import START_PARAMS
 from app.sweep.plan import SweepPlan, TrajectoryProblem
-from app.sweep.state import Cell, RowBlock
+from app.sweep.state import RowBlock
 from app.trajectory.pool import WorkerContext, WorkerPool
 from app.trajectory.runner import Batch, runs_compiled
 
@@ -53,8 +53,9 @@ def _block_inputs(plan: SweepPlan, first: int, rows: int) -> tuple[np.ndarray, d
     return starts, hyperparams
 
 
-def rows_block(ctx: WorkerContext, plan: SweepPlan, first: int, rows: int) -> dict[str, list[list[Cell]]]:
-    """Every cell of rows first…first+rows−1, run to the end: the metrics of a trajectory sweep."""
+def rows_block(ctx: WorkerContext, plan: SweepPlan, first: int, rows: int) -> RowBlock:
+    """Every cell of rows first…first+rows−1, run to the end: the metrics of a trajectory sweep,
+    written as JSON here, in the worker."""
     problem = plan.problem
     assert isinstance(problem, TrajectoryProblem)
     starts, hyperparams = _block_inputs(plan, first, rows)
@@ -70,40 +71,39 @@ def rows_block(ctx: WorkerContext, plan: SweepPlan, first: int, rows: int) -> di
     while batch.t < problem.steps:
         ctx.check()
         batch.advance(min(chunk, problem.steps - batch.t))
-    return _metrics(batch, problem, rows)
+    return RowBlock.of(first, _metrics(batch, problem, rows))
 
 
-def _metrics(batch: Batch, problem: TrajectoryProblem, rows: int) -> dict[str, list[list[Cell]]]:
+def _metrics(batch: Batch, problem: TrajectoryProblem, rows: int) -> dict[str, np.ndarray]:
+    """Each metric as rows × columns: floats with NaN where missing, counts with None."""
     diverged = batch.diverged_at >= 0
-    metrics: dict[str, list[Cell]] = {
-        "final_value": _where(diverged, batch.value),
-        "steps_to_tol": _where(batch.reached < 0, batch.reached),
-        "diverged_at": _where(~diverged, batch.diverged_at),
+    metrics = {
+        "final_value": np.where(diverged, np.nan, batch.value),
+        "steps_to_tol": _counts(batch.reached, batch.reached < 0),
+        "diverged_at": _counts(batch.diverged_at, ~diverged),
     }
     if problem.minima:
         minima = np.asarray(problem.minima, dtype=np.float64)
         gaps = np.linalg.norm(batch.x[:, None, :] - minima[None, :, :], axis=2)  # K × minima
-        metrics["distance"] = _where(diverged, gaps.min(axis=1))
-        metrics["minimum"] = _where(diverged, gaps.argmin(axis=1))
+        metrics["distance"] = np.where(diverged, np.nan, gaps.min(axis=1))
+        metrics["minimum"] = _counts(gaps.argmin(axis=1), diverged)
     else:
-        metrics["distance"] = metrics["minimum"] = [None] * len(diverged)
-    cols = len(diverged) // rows
+        metrics["distance"] = metrics["minimum"] = np.full(len(diverged), None, dtype=object)
     order = ("final_value", "distance", "steps_to_tol", "diverged_at", "minimum")
-    return {name: [metrics[name][r * cols : (r + 1) * cols] for r in range(rows)] for name in order}
+    return {name: metrics[name].reshape(rows, -1) for name in order}
 
 
-def _where(missing: np.ndarray, values: np.ndarray) -> list[Cell]:
-    """The values as Python numbers, None where ``missing``."""
-    out: list[Cell] = values.tolist()
-    for i in np.flatnonzero(missing).tolist():
-        out[i] = None
+def _counts(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Whole numbers as Python ints, None where ``missing``."""
+    out = values.astype(np.int64).astype(object)
+    out[missing] = None
     return out
 
 
-async def _on_pool(pool: WorkerPool, plan: SweepPlan, first: int, rows: int) -> dict[str, list[list[Cell]]]:
+async def _on_pool(pool: WorkerPool, plan: SweepPlan, first: int, rows: int) -> RowBlock:
     task = pool.submit(rows_block, plan, first, rows)
     try:
-        result: dict[str, list[list[Cell]]] = await task.result()
+        result: RowBlock = await task.result()
         return result
     finally:
         task.cancel()  # a no-op once it has ended; else (this coroutine cancelled) it stops its worker
@@ -125,24 +125,24 @@ def trajectory_blocks(
     else:
         per_block = max(1, BLOCK_CELLS // cols)
     starts = deque(range(0, rows, per_block))
-    flying: deque[tuple[int, concurrent.futures.Future[dict[str, list[list[Cell]]]]]] = deque()
+    flying: deque[concurrent.futures.Future[RowBlock]] = deque()
     try:
         while starts or flying:
             while starts and len(flying) < max(1, pool.size):
                 first = starts.popleft()
                 coroutine = _on_pool(pool, plan, first, min(per_block, rows - first))
-                flying.append((first, asyncio.run_coroutine_threadsafe(coroutine, loop)))
-            first, future = flying[0]
+                flying.append(asyncio.run_coroutine_threadsafe(coroutine, loop))
+            future = flying[0]
             while True:
                 if should_stop():
                     return
                 try:
-                    cells = future.result(timeout=POLL_SECONDS)
+                    block = future.result(timeout=POLL_SECONDS)
                     break
                 except concurrent.futures.TimeoutError:
                     continue
             flying.popleft()
-            yield RowBlock(first, cells)
+            yield block
     finally:
-        for _, future in flying:
+        for future in flying:
             future.cancel()

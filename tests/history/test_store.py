@@ -15,6 +15,7 @@ import pytest
 
 from app.history.columns import column_json
 from app.history.store import MIGRATIONS, RunFilter, RunRecord, RunStore
+from app.jsontext import JsonText
 
 
 def record(
@@ -145,3 +146,13 @@ def test_non_finite_numbers_round_trip_through_the_store(tmp_path: Path) -> None
     assert got is not None
     assert same(got.series, [{"losses": losses, "points": [[0.5, math.nan]]}])
     assert same(got.config, {"lr": math.inf}) and same(got.runs, [{"optimizer": "sgd", "final_loss": math.nan}])
+
+
+def test_json_text_goes_in_as_its_text() -> None:
+    """A sweep's cells arrive as the text their worker wrote; beside a NaN the standard library
+    writes the column, and the text goes in as its value."""
+    grid = [[0.5, None], [0.25, 1.0]]
+    text = JsonText.of(grid)
+    assert json.loads(column_json([{"cells": {"final_value": text}}])) == [{"cells": {"final_value": grid}}]
+    mixed = json.loads(column_json({"cells": text, "loss": math.nan}))
+    assert mixed["cells"] == grid and math.isnan(mixed["loss"])

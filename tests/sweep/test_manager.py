@@ -12,7 +12,7 @@ from app.data.synthetic import make_synthetic
 from app.sweep.axes import Axis
 from app.sweep.manager import SweepManager
 from app.sweep.plan import SweepPlan, TrainingProblem
-from app.sweep.state import RowBlock, SweepState
+from app.sweep.state import Cell, RowBlock, SweepState
 from app.training.admission import Admission
 from app.training.job import NotCancellable, QueueFull
 from tests.utils import WAIT
@@ -47,7 +47,11 @@ class Gated:
                     return
             if self.fail_after == r:
                 raise RuntimeError("the runner broke")
-            yield RowBlock(r, {"final_loss": [[v * y.values[r] for v in x.values]], "diverged_at": [[None] * COLS]})
+            cells: dict[str, list[list[Cell]]] = {
+                "final_loss": [[v * y.values[r] for v in x.values]],
+                "diverged_at": [[None] * COLS],
+            }
+            yield RowBlock.of(r, cells)
 
 
 @pytest.fixture
@@ -83,8 +87,9 @@ def test_rows_arrive_as_progress_events_and_done_follows_the_history(
     assert sweep.events[-1].data["run_id"] == sweep.id and sweep.events[-1].data["status"] == "done"
     assert [state.status for state in told] == ["queued", "running", "done"]
     final = told[-1]
-    assert final.cells is not None and final.cells["final_loss"][3] == [0.1 * 0.9, 0.2 * 0.9, 0.3 * 0.9]
+    assert final.cells is not None and final.cells["final_loss"].value()[3] == [0.1 * 0.9, 0.2 * 0.9, 0.3 * 0.9]
     assert manager.state(sweep.id).cells == final.cells and manager.state(sweep.id).run_id == sweep.id
+    assert final.best is not None and (final.best.row, final.best.col) == (0, 0) and final.diverged == 0
 
 
 def test_the_shared_bound_refuses_work_beyond_it(manager: SweepManager, runner: Gated) -> None:
@@ -110,7 +115,7 @@ def test_cancel_keeps_the_finished_rows(manager: SweepManager, runner: Gated, to
     assert manager.wait(sweep.id, WAIT)
     state = manager.state(sweep.id)
     assert (state.status, state.rows_done, state.progress) == ("cancelled", 2, 0.5)
-    assert state.cells is not None and state.cells["final_loss"][2] == [None] * COLS
+    assert state.cells is not None and state.cells["final_loss"].value()[2] == [None] * COLS
     assert told[-1].status == "cancelled" and told[-1].cells == state.cells
     with pytest.raises(NotCancellable):
         manager.cancel(sweep.id)

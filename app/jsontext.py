@@ -57,6 +57,6 @@ def plain(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def dumps(value: Any, option: int = 0) -> bytes:
+def dumps(value: Any) -> bytes:
     """orjson's text of ``value``, with every ``JsonText`` in it embedded."""
-    return orjson.dumps(value, default=embed, option=option)
+    return orjson.dumps(value, default=embed)

@@ -37,8 +37,6 @@ class Sweep:
         rows, cols = plan.shape
         self.blocks: dict[int, RowBlock] = {}  # by first row
         self.row_done = [False] * rows
-        self.best: Best | None = None
-        self.diverged = 0
         self._ended_cells: dict[str, JsonText] | None = None
         self._null_row = b"[" + b",".join([b"null"] * cols) + b"]"
         self.events: list[SweepEvent] = []
@@ -69,9 +67,14 @@ class Sweep:
         self.blocks[block.first] = block
         for r in range(block.first, block.first + block.rows):
             self.row_done[r] = True
-        self.diverged += block.diverged
-        if block.best is not None and (self.best is None or block.best < self.best):
-            self.best = block.best
+
+    @property
+    def best(self) -> Best | None:
+        return min((block.best for block in self.blocks.values() if block.best is not None), default=None)
+
+    @property
+    def diverged(self) -> int:
+        return sum(block.diverged for block in self.blocks.values())
 
     def _cells(self) -> dict[str, JsonText]:
         """Each metric's grid: its blocks' texts in row order, rows not done as nulls. Once ended the

@@ -12,7 +12,6 @@ from app.jsontext import JsonText
 from app.sweep.plan import SweepPlan, TrainingProblem
 
 Cell = float | int | None
-Cells = dict[str, list[list[Cell]]]  # metric → rows (Y) × columns (X)
 # A metric's rows as a runner has them: lists of cells, or an array (float with NaN where missing,
 # or of dtype object with None).
 Grid = list[list[Cell]] | np.ndarray

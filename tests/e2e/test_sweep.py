@@ -129,7 +129,9 @@ def test_a_basin_map_colours_cells_by_the_minimum_reached(page: Page) -> None:
 
 
 def test_rows_fill_in_live_and_cancel_keeps_them(page: Page) -> None:
-    page.goto("/sweep?kind=training&epochs=4&x.n=256&y.n=64")  # 16 blocks of 4 rows, 604 steps a cell: seconds
+    page.goto(
+        "/sweep?kind=training&epochs=8&x.n=256&y.n=64"
+    )  # 16 blocks of 4 rows, 1,208 steps a cell (near the work bound): seconds
     page.wait_for_selector("#sweep[data-state=idle]")
     page.click("#run")
     page.wait_for_function("() => Number(document.getElementById('progress').value) > 0", timeout=60_000)

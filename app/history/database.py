@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.history.checkpoint import CHECKPOINTS, Checkpointer
+
 log = logging.getLogger(__name__)
 
 _CORRUPT = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
@@ -58,9 +60,10 @@ def is_corrupt(exc: sqlite3.Error) -> bool:
 class Database:
     """One SQLite file in WAL mode, its schema migrated forward by ``migrations`` (one script each)."""
 
-    def __init__(self, path: Path, migrations: Sequence[str]) -> None:
+    def __init__(self, path: Path, migrations: Sequence[str], checkpoints: Checkpointer = CHECKPOINTS) -> None:
         self.path = path
         self.migrations = tuple(migrations)
+        self.checkpoints = checkpoints
         self._lock = threading.Lock()  # one thread recreates a vanished file
         self.start_problem: str | None = None
         self._keeper: sqlite3.Connection | None = None
@@ -146,6 +149,8 @@ class Database:
             raise StoreUnavailable(f"the run history's folder cannot be used ({exc.strerror})") from exc
         try:
             yield conn
+            if conn.total_changes:
+                self.checkpoints.request(self.path)
         except sqlite3.Error as exc:
             if is_corrupt(exc):
                 log.error(
@@ -163,6 +168,7 @@ class Database:
             # Under WAL, NORMAL syncs at checkpoints, not at every commit: a crash of the process loses
             # nothing, a power cut at most the last comparisons; a save stops waiting for an fsync.
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpoint thread copies the log
             conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")  # opens the file (and its -shm) now
             return conn
         except sqlite3.OperationalError as exc:

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.history.behind import WriteBehind
 from app.history.store import RunRecord, RunStore
 from app.sweep.state import SweepState
+from app.training.job import TERMINAL
 
 
 def sweep_title(state: SweepState) -> str:
@@ -87,10 +89,18 @@ def sweep_record(state: SweepState) -> RunRecord:
 
 
 class SweepHistory:
-    """Stores every state change of every sweep (a ``SweepManager`` listener)."""
+    """Stores every state change of every sweep (a ``SweepManager`` listener): the terminal one at
+    once, the ones before it a moment later (see ``WriteBehind``)."""
 
-    def __init__(self, store: RunStore) -> None:
+    def __init__(self, store: RunStore, writes: WriteBehind | None = None) -> None:
         self.store = store
+        self.writes = writes or WriteBehind()
 
     def __call__(self, state: SweepState) -> None:
-        self.store.save(sweep_record(state))
+        def write() -> None:
+            self.store.save(sweep_record(state))
+
+        if state.status in TERMINAL:
+            self.writes.now(state.id, write)
+        else:
+            self.writes.later(state.id, write)

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.api.access import Caller
 from app.api.deps import CallerDep, DatasetsDep, JobDep, JobsDep, SettingsDep, StreamCleanup, StreamSlot
 from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, too_many
+from app.api.streams import StartAfter, replay
 from app.schemas.jobs import JobBrief, JobCreated, JobOut, JobRequest
 from app.training.job import NotCancellable, QueueFull
 from app.training.plan import plan_job
@@ -27,7 +28,6 @@ from app.training.snapshot import JobSnapshot
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
-RETRY_MS = 2000  # EventSource reconnect delay we suggest
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no job with that id (or no longer kept)"}}
 
@@ -97,19 +97,11 @@ def cancel_job(job: JobDep, jobs: JobsDep, caller: CallerDep) -> dict[str, Any]:
     return _shown(jobs.snapshot(job.id, curves=False), caller)
 
 
-async def event_cursor(
-    job: JobDep,
-    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=10**9)] = None,
-    after: Annotated[int | None, Query(ge=0, le=10**9, description="start after this event id")] = None,
-) -> int:
-    """Where a subscriber starts: after Last-Event-ID (a reconnect) or ?after=, else at the first event.
-
-    Checked before the stream opens, so an ended job the client has fully read answers 204.
-    """
-    cursor = last_event_id if last_event_id is not None else (after or 0)
-    if job.terminal and cursor >= job.last_event_id:
+async def event_cursor(job: JobDep, after: StartAfter) -> int:
+    """Checked before the stream opens, so an ended job the client has fully read answers 204."""
+    if job.terminal and after >= job.last_event_id:
         raise HTTPException(204)
-    return cursor
+    return after
 
 
 @router.get(
@@ -125,19 +117,5 @@ async def job_events(
     cleanup: StreamCleanup,
 ) -> AsyncIterator[ServerSentEvent]:
     """Events ``job``, ``status``, ``progress``, ``run``, ``end`` (ids 1, 2, …); the stream ends after ``end``."""
-    subscription = jobs.subscribe(job.id, cursor)
-    cleanup.call(subscription.close)  # also when the client leaves while this generator is suspended
-    try:
-        first = True
-        while True:
-            events, complete = subscription.take()
-            for event in events:
-                yield ServerSentEvent(
-                    event=event.name, id=str(event.id), data=event.data, retry=RETRY_MS if first else None
-                )
-                first = False
-            if complete:
-                return
-            await subscription.wait()
-    finally:
-        subscription.close()
+    async for event in replay(jobs.subscribe(job.id, cursor), cleanup):
+        yield event

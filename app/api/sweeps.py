@@ -19,13 +19,14 @@ import dataclasses
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app import jsontext
 from app.api.access import Caller
 from app.api.deps import CallerDep, DatasetsDep, SettingsDep, StreamCleanup, StreamSlot, SweepDep, SweepsDep
 from app.api.errors import FORBIDDEN, RETRY_AFTER, STREAM_RESPONSES, refused, too_many
+from app.api.streams import StartAfter, as_json_text, replay
 from app.sweep.plan import plan_sweep
 from app.sweep.schemas import SweepCreated, SweepOut, SweepRequest
 from app.sweep.state import SweepState
@@ -33,7 +34,6 @@ from app.training.job import NotCancellable, QueueFull
 
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
 
-RETRY_MS = 2000
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no sweep with that id (or no longer kept)"}}
 
 
@@ -105,15 +105,10 @@ def cancel_sweep(sweep: SweepDep, sweeps: SweepsDep, caller: CallerDep) -> Respo
     return _json(sweeps.state(sweep.id, cells=False), caller)
 
 
-async def event_cursor(
-    sweep: SweepDep,
-    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=10**9)] = None,
-    after: Annotated[int | None, Query(ge=0, le=10**9, description="start after this event id")] = None,
-) -> int:
-    cursor = last_event_id if last_event_id is not None else (after or 0)
-    if sweep.ended.is_set() and cursor >= len(sweep.events):
+async def event_cursor(sweep: SweepDep, after: StartAfter) -> int:
+    if sweep.ended.is_set() and after >= len(sweep.events):
         raise HTTPException(204)
-    return cursor
+    return after
 
 
 @router.get(
@@ -130,20 +125,5 @@ async def sweep_events(
 ) -> AsyncIterator[ServerSentEvent]:
     """``meta`` (axes, shape, problem), ``progress`` (``first``, ``rows`` and those rows' ``cells``,
     ``progress``, ``rows_done``), ``done`` (``status``, ``run_id``); ids 1, 2, …; ends after ``done``."""
-    subscription = sweeps.subscribe(sweep.id, cursor)
-    cleanup.call(subscription.close)
-    try:
-        first = True
-        while True:
-            events, complete = subscription.take()
-            for event in events:
-                data = jsontext.dumps(event.data).decode()
-                yield ServerSentEvent(
-                    event=event.name, id=str(event.id), raw_data=data, retry=RETRY_MS if first else None
-                )
-                first = False
-            if complete:
-                return
-            await subscription.wait()
-    finally:
-        subscription.close()
+    async for event in replay(sweeps.subscribe(sweep.id, cursor), cleanup, as_json_text):
+        yield event

@@ -381,7 +381,7 @@ def test_only_its_owner_cancels_a_sweep_and_the_history_knows_whose_it_is(roomy:
     refused = other.post(f"/api/sweeps/{sweep_id}/cancel")
     assert refused.status_code == 403 and "cancel sweep" in refused.json()["detail"]
     assert roomy.post(f"/api/sweeps/{sweep_id}/cancel").status_code == 200
-    wait_for(roomy, sweep_id, lambda s: s["status"] == "cancelled")
+    wait_for(roomy, sweep_id, lambda s: s["status"] == "cancelled" and s["run_id"] == sweep_id)  # and stored
     mine = roomy.get("/api/runs", params={"kind": "sweep"}).json()["items"]
     theirs = other.get("/api/runs", params={"kind": "sweep"}).json()["items"]
     assert [item["id"] for item in mine] == [sweep_id] and theirs == []

@@ -14,10 +14,7 @@ carries is already readable.
 from __future__ import annotations
 
 import logging
-import math
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
@@ -27,6 +24,7 @@ from app.sweep.state import RowBlock, SweepState
 from app.training.admission import Admission
 from app.training.events import Subscription
 from app.training.job import NotCancellable, OwnerBusy, QueueFull
+from app.training.queue import WorkQueue, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +44,9 @@ class SweepNotFound(KeyError):
     pass
 
 
-class SweepManager:
+class SweepManager(WorkQueue[Sweep]):
+    kind = "sweep"
+
     def __init__(
         self,
         compute: Compute,
@@ -56,43 +56,11 @@ class SweepManager:
         max_kept: int = 200,
         listeners: Iterable[Listener] = (),
     ) -> None:
+        super().__init__(max_concurrent)
         self.compute, self.admission = compute, admission
-        self.max_concurrent, self.max_kept = max_concurrent, max_kept
+        self.max_kept = max_kept
         self.listeners: list[Listener] = list(listeners)
-        self.lock = threading.RLock()
-        self._work = threading.Condition(self.lock)
         self._sweeps: dict[str, Sweep] = {}
-        self._pending: deque[Sweep] = deque()
-        self._running: set[Sweep] = set()
-        self._threads: list[threading.Thread] = []
-        self._stopping = False
-
-    # --- life cycle -------------------------------------------------------------------------
-
-    def start(self) -> None:
-        with self.lock:
-            self._stopping = False
-        for k in range(self.max_concurrent):
-            thread = threading.Thread(target=self._worker, name=f"optlab-sweep-{k}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """End every unfinished sweep as 'interrupted' (listeners hear of it), then join the workers."""
-        with self.lock:
-            self._stopping = True
-            queued = list(self._pending)
-            self._pending.clear()
-            for sweep in self._running:
-                sweep.stop_as = "interrupted"
-                sweep.cancel.set()
-            self._work.notify_all()
-        for sweep in queued:
-            self._finish(sweep, "interrupted", "the server stopped before the sweep started")
-        deadline = time.monotonic() + timeout
-        for thread in self._threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        self._threads = [t for t in self._threads if t.is_alive()]
 
     def add_listener(self, listener: Listener) -> None:
         self.listeners.append(listener)
@@ -170,14 +138,8 @@ class SweepManager:
             return {s.plan.problem.dataset.id for s in sweeps if isinstance(s.plan.problem, TrainingProblem)}
 
     def _retry_after(self, owner: str | None = None) -> int:
-        """Seconds until the running sweep (of ``owner``, if given) nearest to its end should be done (1–60)."""
-        now, estimates = time.time(), []
-        for sweep in self._running:
-            if owner is not None and sweep.plan.owner != owner:
-                continue
-            if sweep.started_at and sweep.progress > 0:
-                estimates.append((now - sweep.started_at) * (1 - sweep.progress) / sweep.progress)
-        return int(min(60, max(1, math.ceil(min(estimates))))) if estimates else 5
+        """Seconds until the running sweep (of ``owner``, if given) nearest to its end should be done."""
+        return retry_after(s for s in self._running if owner is None or s.plan.owner == owner)
 
     def _emit(self, sweep: Sweep, name: str, data: dict[str, Any]) -> None:
         """Append to the log and wake the subscribers; call with the lock held."""

@@ -19,10 +19,7 @@ Each job has an owner (the browser that submitted it); one owner may have at mos
 from __future__ import annotations
 
 import logging
-import math
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 
 import torch
@@ -30,6 +27,7 @@ import torch
 from app.training.admission import Admission
 from app.training.events import Subscription
 from app.training.job import Job, JobEvent, JobNotFound, JobPlan, NotCancellable, OwnerBusy, QueueFull
+from app.training.queue import WorkQueue, retry_after
 from app.training.snapshot import JobSnapshot
 from app.training.worker import train
 
@@ -45,7 +43,7 @@ class _Stopping(Exception):
     """Ends a worker thread's loop."""
 
 
-class JobManager:
+class JobManager(WorkQueue[Job]):
     def __init__(
         self,
         *,
@@ -57,45 +55,13 @@ class JobManager:
         max_per_owner: int | None = None,
         admission: Admission | None = None,
     ) -> None:
-        self.max_concurrent, self.max_queued, self.max_kept = max_concurrent, max_queued, max_kept
+        super().__init__(max_concurrent)
+        self.max_queued, self.max_kept = max_queued, max_kept
         self.admission = admission or Admission(max_concurrent + max_queued, max_per_owner)
         self.max_per_owner = self.admission.per_owner
         self.torch_threads = torch_threads
         self.listeners: list[Listener] = list(listeners)
-        self.lock = threading.RLock()
-        self._work = threading.Condition(self.lock)
         self._jobs: dict[str, Job] = {}  # insertion order = creation order
-        self._pending: deque[Job] = deque()
-        self._running: set[Job] = set()
-        self._threads: list[threading.Thread] = []
-        self._stopping = False
-
-    # --- life cycle -------------------------------------------------------------------------
-
-    def start(self) -> None:
-        with self.lock:
-            self._stopping = False
-        for k in range(self.max_concurrent):
-            thread = threading.Thread(target=self._worker, name=f"optlab-job-{k}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """End every unfinished job as 'interrupted' (listeners hear of it), then join the workers."""
-        with self.lock:
-            self._stopping = True
-            queued = list(self._pending)
-            self._pending.clear()
-            for job in self._running:
-                job.stop_as = "interrupted"
-                job.cancel.set()
-            self._work.notify_all()
-        for job in queued:
-            self._finish(job, "interrupted", "the server stopped before the job started")
-        deadline = time.monotonic() + timeout
-        for thread in self._threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        self._threads = [t for t in self._threads if t.is_alive()]
 
     def add_listener(self, listener: Listener) -> None:
         self.listeners.append(listener)
@@ -114,9 +80,9 @@ class JobManager:
             refusal = self.admission.enter(plan.owner)
             if refusal == "owner":
                 mine = [j for j in (*self._pending, *self._running) if j.owner == plan.owner]
-                raise OwnerBusy(self.admission.per_owner or 0, self._retry_after(mine))
+                raise OwnerBusy(self.admission.per_owner or 0, retry_after(mine))
             if refusal == "full":
-                raise QueueFull(self.capacity, self._retry_after(self._running))
+                raise QueueFull(self.capacity, retry_after(self._running))
             self._jobs[job.id] = job
             job.emit("job", job.snapshot(curves=False).to_json(private=False))
             self._pending.append(job)
@@ -192,15 +158,6 @@ class JobManager:
             }
 
     # --- internals ----------------------------------------------------------------------------
-
-    def _retry_after(self, jobs: Iterable[Job]) -> int:
-        """Seconds until the running job (of ``jobs``) nearest to its end should be done (1–60)."""
-        now, estimates = time.time(), []
-        for job in jobs:
-            if job.started_at and job.progress > 0:
-                elapsed = now - job.started_at
-                estimates.append(elapsed * (1 - job.progress) / job.progress)
-        return int(min(60, max(1, math.ceil(min(estimates))))) if estimates else 5
 
     def _tell(self, job: Job) -> None:
         if not self.listeners:

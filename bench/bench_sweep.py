@@ -5,7 +5,9 @@
 Prints figures and ratios; asserts nothing. A real server on 127.0.0.1 (the flags of ``make run``)
 answers over one keep-alive connection; "through the API" is POST /api/sweeps, its event stream
 to ``done``, and GET /api/sweeps/{id} with every cell, parsed: the whole round trip a client waits
-for (parsed with orjson, as quick as a browser's JSON.parse; the stdlib's json would add ~10 ms).
+for. The client is the standard library's ``http.client`` (as in ``bench_2d.py``) and the answer is
+parsed with orjson, as quick as a browser's fetch and JSON.parse: httpx's own Python would add
+about 4 ms to each 2D sweep (its two megabytes of rows), the stdlib's json about 10 ms.
 
 1. A 128 × 128 (η, γ) RMSProp sweep on ``quadratic`` from (−5, −2), 200 steps, against the book's
    bare 2D loop (``train_2d`` with ``rmsprop_2d``, Python floats, the path kept as a list of
@@ -20,6 +22,7 @@ for (parsed with orjson, as quick as a browser's JSON.parse; the stdlib's json w
 from __future__ import annotations
 
 import argparse
+import http.client
 import math
 import os
 import statistics
@@ -29,7 +32,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import torch
 
@@ -80,24 +82,29 @@ def book_loop_2d(etas: list[float], gammas: list[float]) -> list[tuple[float, fl
 # --- through the API -----------------------------------------------------------------------------
 
 
-def through_api(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
-    created = client.post("/api/sweeps", json=body)
-    created.raise_for_status()
-    sweep_id = created.json()["id"]
-    events = client.get(f"/api/sweeps/{sweep_id}/events")  # ends after done
-    events.raise_for_status()
-    answer = client.get(f"/api/sweeps/{sweep_id}")
-    answer.raise_for_status()
-    state: dict[str, Any] = orjson.loads(answer.content)  # a browser's JSON.parse is as quick
+def fetch(conn: http.client.HTTPConnection, method: str, path: str, body: dict[str, Any] | None = None) -> bytes:
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    conn.request(method, path, body=None if body is None else orjson.dumps(body), headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    if response.status >= 300:
+        raise RuntimeError(f"{method} {path}: {response.status} {data[:300]!r}")
+    return data
+
+
+def through_api(conn: http.client.HTTPConnection, body: dict[str, Any]) -> dict[str, Any]:
+    sweep_id = orjson.loads(fetch(conn, "POST", "/api/sweeps", body))["id"]
+    fetch(conn, "GET", f"/api/sweeps/{sweep_id}/events")  # ends after done
+    state: dict[str, Any] = orjson.loads(fetch(conn, "GET", f"/api/sweeps/{sweep_id}"))
     if state["status"] != "done":
         raise RuntimeError(f"sweep {sweep_id} ended {state['status']}: {state['error']}")
     return state
 
 
-def bench_2d(client: httpx.Client, repeats: int) -> None:
+def bench_2d(conn: http.client.HTTPConnection, repeats: int) -> None:
     body: dict[str, Any] = {"kind": "trajectory", "optimizer": "rmsprop", "function": "quadratic", "start": [-5, -2]}
     body.update(steps=STEPS_2D, axes=[ETA_2D, GAMMA_2D])
-    warm = through_api(client, body)  # warm-up: worker processes, imports; the axes' values as used
+    warm = through_api(conn, body)  # warm-up: worker processes, imports; the axes' values as used
     etas, gammas = (axis["values"] for axis in warm["axes"])
     api: list[float] = []
     book: list[float] = []
@@ -105,7 +112,7 @@ def bench_2d(client: httpx.Client, repeats: int) -> None:
     finals: list[tuple[float, float]] = []
     for k in range(repeats):  # interleaved: drifts in machine load hit both alike
         began = time.perf_counter()
-        state = through_api(client, {**body, "seed": k})  # distinct requests
+        state = through_api(conn, {**body, "seed": k})  # distinct requests
         api.append(time.perf_counter() - began)
         began = time.perf_counter()
         finals = book_loop_2d(etas, gammas)
@@ -131,12 +138,12 @@ def _agreement_2d(state: dict[str, Any], finals: list[tuple[float, float]]) -> f
     return worst
 
 
-def bench_training(client: httpx.Client, repeats: int, sample: int) -> None:
+def bench_training(conn: http.client.HTTPConnection, repeats: int, sample: int) -> None:
     data = load_airfoil(Path(os.environ.get("OPTLAB_DATA_DIR", ROOT.parent / "shared" / "data")) / FILENAME)
     body: dict[str, Any] = {"kind": "training", "optimizer": "rmsprop", "dataset": "airfoil", "batch_size": 10}
     body["epochs"] = 2
     body.update(device="cpu", axes=[ETA_TRAINING, GAMMA_TRAINING])
-    etas, gammas = (axis["values"] for axis in through_api(client, body)["axes"])
+    etas, gammas = (axis["values"] for axis in through_api(conn, body)["axes"])
     cells = [(r, c) for r in range(SIDE_TRAINING) for c in range(SIDE_TRAINING)]
     picked = cells[:: max(1, len(cells) // sample)][:sample]
     torch.set_num_threads(1)
@@ -145,7 +152,7 @@ def bench_training(client: httpx.Client, repeats: int, sample: int) -> None:
     product: list[float] = []
     for k in range(repeats):
         began = time.perf_counter()
-        through_api(client, {**body, "seed": k})
+        through_api(conn, {**body, "seed": k})
         api.append((time.perf_counter() - began) / len(cells))
         for r, c in picked[k::repeats] or picked[:1]:
             for evaluate, times in ((evaluate_loss_by_batches, loader), (evaluate_loss_at_once, product)):
@@ -172,12 +179,17 @@ def main() -> None:
     parser.add_argument("--parts", nargs="+", choices=("2d", "training"), default=["2d", "training"])
     args = parser.parse_args()
     env = {"OPTLAB_MAX_STREAMS_PER_CLIENT": "100"}
-    with running_server(env) as (url, _), httpx.Client(base_url=url, timeout=120) as client:
+    with running_server(env) as (url, _):
+        host, port = url.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=120)
         print(f"server {url}; torch {torch.__version__}; {os.cpu_count()} cores")
-        if "2d" in args.parts:
-            bench_2d(client, args.repeats)
-        if "training" in args.parts:
-            bench_training(client, args.repeats, args.sample)
+        try:
+            if "2d" in args.parts:
+                bench_2d(conn, args.repeats)
+            if "training" in args.parts:
+                bench_training(conn, args.repeats, args.sample)
+        finally:
+            conn.close()
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ that already has everything of an ended sweep gets 204. Answers are serialised w
 cells as the JSON text their worker wrote: a 256 × 256 sweep carries a few hundred thousand numbers.
 
 Submitting and reading run on the event loop: neither waits for anything (the history writes a
-queued sweep behind), and a plain ``def`` would cost two hops through the thread pool, each
-waiting for a loop that is busy streaming: the answer to POST came 10 ms later.
+queued sweep behind), and a plain ``def`` costs two hops through the thread pool, each waiting
+for a loop that is busy streaming: the answer to POST came up to 10 ms later that way.
 """
 
 from __future__ import annotations

@@ -33,12 +33,12 @@ def checkpoint(path: Path) -> None:
 
 
 class Checkpointer:
-    """Checkpoints the files it is asked to, a moment after the last ask, on its own thread."""
+    """Checkpoints the files it is asked to on its own thread, ``delay`` after the first ask of a
+    round: the asks that come meanwhile share that checkpoint."""
 
     def __init__(self, delay: float = DELAY_SECONDS) -> None:
         self.delay = delay
         self._reset()
-        os.register_at_fork(after_in_child=self._reset)  # a forked worker starts its own thread
 
     def _reset(self) -> None:
         self._lock = threading.Lock()
@@ -69,3 +69,4 @@ class Checkpointer:
 
 
 CHECKPOINTS = Checkpointer()
+os.register_at_fork(after_in_child=CHECKPOINTS._reset)  # a forked worker starts a thread of its own

@@ -7,6 +7,8 @@
 - A corrupt file found at start is moved aside as ``<name>.corrupt-<time>`` (with its -wal/-shm) and
   a fresh one started; the log says so at ERROR level. Found while serving, it is reported (503)
   and left alone until the next start: a file is never moved from under a running server.
+- A commit never copies the write-ahead log into the file (``wal_autocheckpoint=0``): a thread of
+  ``app.history.checkpoint`` does, soon after, off the path of whoever wrote.
 - A read-only file or folder still serves reads: SQLite cannot open a WAL database for reading when
   it may not create the -shm file, so reads fall back to an immutable read-only connection, and
   writes fail with a 503 that says the history is read-only.

@@ -201,7 +201,9 @@ class CompiledStack:
         self.x1, self.x2 = points[:, 0].copy(), points[:, 1].copy()
         self.last_value = np.full(k, np.nan)
         self.states = tuple(tuple(np.zeros(k) for _ in spec.state) for _ in range(2))
-        names = [name for name in hyperparams if name != "noise"]
+        # In the spec's order, however they were given: the record's type is part of what numba
+        # compiles for, so a sweep of (γ, η) or (η, ε) reuses the loop a sweep of (η, γ) built.
+        names = [p.name for p in spec.hyperparams if p.name in hyperparams and p.name != "noise"]
         self.hp = np.zeros(k, dtype=np.dtype([(name, np.float64) for name in names]))
         for name in names:
             self.hp[name] = hyperparams[name]

@@ -9,6 +9,7 @@ import pytest
 from app.optim.expression import custom_objective
 from app.optim.functions import OBJECTIVES, get_objective
 from app.optim.registry import OPTIMIZERS, get_optimizer
+from app.trajectory import compiled
 from app.trajectory.compiled import CompiledStack, supports
 from app.trajectory.kernels import FloatRows
 from app.trajectory.runner import Batch, HyperColumns
@@ -64,3 +65,17 @@ def test_only_built_in_functions_compile() -> None:
     """A custom expression's gradient is autograd on tensors: it stays on the numpy stack."""
     assert all(supports(f) for f in OBJECTIVES.values())
     assert not supports(custom_objective("x1**2 + x2**2"))
+
+
+def test_the_order_of_the_hyperparameters_builds_no_second_loop() -> None:
+    """A sweep of (γ, η) after one of (η, γ): the same numbers, and the loop numba built is reused."""
+    spec, objective = get_optimizer("rmsprop"), get_objective("beale")
+    hp = random_rows("rmsprop", seed=11)
+    first = Batch(spec, objective, [objective.start] * ROWS, hp, record=False)
+    blocks(first, 30, chunk=30)
+    built = len(compiled._steps.signatures)
+    backwards = dict(reversed(list(hp.items())))
+    again = Batch(spec, objective, [objective.start] * ROWS, backwards, record=False)
+    blocks(again, 30, chunk=30)
+    assert len(compiled._steps.signatures) == built
+    assert again.x.tobytes() == first.x.tobytes()

@@ -28,6 +28,10 @@ DELAY_SECONDS = 0.1
 class WriteBehind:
     def __init__(self, delay: float = DELAY_SECONDS) -> None:
         self.delay = delay
+        self.forget()
+
+    def forget(self) -> None:
+        """Start empty, with no thread (in a forked child, whose parent's thread did not come along)."""
         self._changed = threading.Condition()
         self._waiting: dict[str, tuple[float, Write]] = {}  # by record id: (when due, write), oldest first
         self._writing: str | None = None
@@ -64,7 +68,7 @@ class WriteBehind:
             try:
                 write()
             except Exception:  # the record keeps its previous state; its next write tries again
-                log.exception("could not store the state of %s in the run history", key)
+                log.exception("a write behind to the run history failed (%s)", key)
             finally:
                 with self._changed:
                     self._writing = None

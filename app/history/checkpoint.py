@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import threading
-import time
+from functools import partial
 from pathlib import Path
+
+from app.history.behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -32,41 +33,23 @@ def checkpoint(path: Path) -> None:
         conn.close()
 
 
-class Checkpointer:
+class Checkpointer(WriteBehind):
     """Checkpoints the files it is asked to on its own thread, ``delay`` after the first ask of a
     round: the asks that come meanwhile share that checkpoint."""
 
     def __init__(self, delay: float = DELAY_SECONDS) -> None:
-        self.delay = delay
-        self._reset()
-
-    def _reset(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._due: set[Path] = set()
-        self._thread: threading.Thread | None = None
+        super().__init__(delay)
 
     def request(self, path: Path) -> None:
-        with self._lock:
-            self._due.add(path)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name="optlab-checkpoint", daemon=True)
-                self._thread.start()
-        self._wake.set()
+        self.later(str(path), partial(_checkpoint_or_say_why, path))
 
-    def _serve(self) -> None:
-        while True:
-            self._wake.wait()
-            time.sleep(self.delay)
-            self._wake.clear()  # asks from here on are in ``due`` already, or wake the next round
-            with self._lock:
-                due, self._due = self._due, set()
-            for path in due:
-                try:
-                    checkpoint(path)
-                except sqlite3.Error as exc:  # the next write asks again; the log keeps the data
-                    log.warning("could not checkpoint the run history's log: %s", exc)
+
+def _checkpoint_or_say_why(path: Path) -> None:
+    try:
+        checkpoint(path)
+    except sqlite3.Error as exc:  # the next write asks again; the log keeps the data
+        log.warning("could not checkpoint the run history's log: %s", exc)
 
 
 CHECKPOINTS = Checkpointer()
-os.register_at_fork(after_in_child=CHECKPOINTS._reset)  # a forked worker starts a thread of its own
+os.register_at_fork(after_in_child=CHECKPOINTS.forget)  # a forked worker starts a thread of its own

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterable
 from typing import Generic, Protocol, TypeVar
@@ -26,7 +27,7 @@ class Work(Protocol):
 W = TypeVar("W", bound=Work)
 
 
-class WorkQueue(Generic[W]):
+class WorkQueue(ABC, Generic[W]):
     """``max_concurrent`` threads, each running ``_worker``; a subclass says what taking and ending
     a piece of work mean (``_worker``, ``_finish``). Everything here is guarded by ``lock``."""
 
@@ -66,11 +67,11 @@ class WorkQueue(Generic[W]):
             thread.join(max(0.0, deadline - time.monotonic()))
         self._threads = [t for t in self._threads if t.is_alive()]
 
-    def _worker(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _worker(self) -> None: ...
 
-    def _finish(self, work: W, status: str, error: str | None) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _finish(self, work: W, status: str, error: str | None) -> None: ...
 
 
 def retry_after(running: Iterable[Work]) -> int:

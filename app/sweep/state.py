@@ -12,8 +12,8 @@ from app.jsontext import JsonText
 from app.sweep.plan import SweepPlan, TrainingProblem
 
 Cell = float | int | None
-# A metric's rows as a runner has them: lists of cells, or an array (float with NaN where missing,
-# or of dtype object with None).
+# A metric's rows as a runner has them: lists of cells (None where missing), or an array: of floats
+# (NaN where missing) or of counts (−1 where missing: a step, an index, never negative otherwise).
 Grid = list[list[Cell]] | np.ndarray
 
 
@@ -47,14 +47,23 @@ class RowBlock:
         if finite.any():
             r, c = divmod(int(np.argmin(np.where(finite, ranked, np.inf))), ranked.shape[1])
             best = Best(float(ranked[r, c]), first + r, c)
-        diverged = int(np.count_nonzero(~np.isnan(np.asarray(grids["diverged_at"], dtype=np.float64))))
-        cells = {name: JsonText.of(_plain_rows(grid)) for name, grid in grids.items()}
+        diverged = int(np.count_nonzero(~_missing(grids["diverged_at"])))
+        cells = {name: _json_rows(grid) for name, grid in grids.items()}
         return cls(first, len(ranked), cells, best, diverged)
 
 
-def _plain_rows(grid: Grid) -> Grid:
-    """What orjson writes: lists, or arrays of numbers (an object array goes as its lists)."""
-    return grid.tolist() if isinstance(grid, np.ndarray) and grid.dtype == object else grid
+def _missing(grid: Grid) -> np.ndarray:
+    if isinstance(grid, np.ndarray) and grid.dtype.kind == "i":
+        return grid < 0
+    return np.isnan(np.asarray(grid, dtype=np.float64))
+
+
+def _json_rows(grid: Grid) -> JsonText:
+    """orjson's text of the rows; the counts' −1 (the only "-1" a text of counts can hold: the rest
+    are never negative) as null, the floats' NaN as orjson writes it: null."""
+    if isinstance(grid, np.ndarray) and grid.dtype.kind == "i":
+        return JsonText(JsonText.of(grid).text.replace(b"-1", b"null"))
+    return JsonText.of(grid)
 
 
 @dataclass(frozen=True)

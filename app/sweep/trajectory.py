@@ -75,29 +75,22 @@ def rows_block(ctx: WorkerContext, plan: SweepPlan, first: int, rows: int) -> Ro
 
 
 def _metrics(batch: Batch, problem: TrajectoryProblem, rows: int) -> dict[str, np.ndarray]:
-    """Each metric as rows × columns: floats with NaN where missing, counts with None."""
+    """Each metric as rows × columns: floats with NaN where missing, counts with −1 (see ``Grid``)."""
     diverged = batch.diverged_at >= 0
+    k = len(diverged)
     metrics = {
         "final_value": np.where(diverged, np.nan, batch.value),
-        "steps_to_tol": _counts(batch.reached, batch.reached < 0),
-        "diverged_at": _counts(batch.diverged_at, ~diverged),
+        "distance": np.full(k, np.nan),
+        "steps_to_tol": batch.reached,  # −1 while never reached
+        "diverged_at": batch.diverged_at,  # −1 while fine
+        "minimum": np.full(k, -1, dtype=np.int64),
     }
     if problem.minima:
         minima = np.asarray(problem.minima, dtype=np.float64)
         gaps = np.linalg.norm(batch.x[:, None, :] - minima[None, :, :], axis=2)  # K × minima
         metrics["distance"] = np.where(diverged, np.nan, gaps.min(axis=1))
-        metrics["minimum"] = _counts(gaps.argmin(axis=1), diverged)
-    else:
-        metrics["distance"] = metrics["minimum"] = np.full(len(diverged), None, dtype=object)
-    order = ("final_value", "distance", "steps_to_tol", "diverged_at", "minimum")
-    return {name: metrics[name].reshape(rows, -1) for name in order}
-
-
-def _counts(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """Whole numbers as Python ints, None where ``missing``."""
-    out = values.astype(np.int64).astype(object)
-    out[missing] = None
-    return out
+        metrics["minimum"] = np.where(diverged, -1, gaps.argmin(axis=1))
+    return {name: metric.reshape(rows, -1) for name, metric in metrics.items()}
 
 
 async def _on_pool(pool: WorkerPool, plan: SweepPlan, first: int, rows: int) -> RowBlock:

@@ -133,6 +133,8 @@ class Batch:
             values = np.broadcast_to(values, (self.k,)).copy()
             bad = ~(np.abs(self.x) <= DIVERGENCE_LIMIT).all(axis=1) | ~np.isfinite(values)
         self.value = values
+        if isinstance(self.kernel, CompiledStack):
+            self.kernel.last_value[:] = values  # a row that never moves keeps f at its start, as here
         self._note_reached(values[:, None], 0)
         self._stop(np.flatnonzero(bad), 0)
         kept = (~bad).astype(np.int64)
@@ -171,6 +173,10 @@ class Batch:
 
     def _track(self, steps: Steps, kept: np.ndarray) -> None:
         """Each row's last good point and value."""
+        if isinstance(self.kernel, CompiledStack):  # it moves a row's end only where the row moved
+            self.x[:] = self.kernel.last_x
+            self.value[:] = self.kernel.last_value
+            return
         moved = np.flatnonzero(kept > 0)
         last = kept[moved] - 1
         if steps.values.shape[1]:
@@ -179,6 +185,3 @@ class Batch:
             self.x[moved] = steps.points[moved, last]
         elif isinstance(self.kernel, ArrayStack):
             self.x[moved] = self.kernel.last_x[moved]
-        if isinstance(self.kernel, CompiledStack):
-            self.x[moved] = self.kernel.last_x[moved]
-            self.value[moved] = self.kernel.last_value[moved]

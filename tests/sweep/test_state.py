@@ -25,14 +25,14 @@ def test_a_block_from_lists_is_the_standard_librarys_text_of_them() -> None:
     assert block.best == Best(0.125, 7, 0)  # its row counts from the sweep's first row
 
 
-def test_a_block_from_arrays_writes_nan_and_none_as_null_and_ranks_finite_cells_only() -> None:
+def test_a_block_from_arrays_writes_nan_and_minus_one_as_null_and_ranks_finite_cells_only() -> None:
     values = np.array([[math.inf, np.nan, 2.0], [1.0, 1.0, -math.inf]])
-    steps = np.array([[None, 3, 4], [5, None, None]], dtype=object)
+    steps = np.array([[-1, 11, 1], [101, -1, 10]])  # counts: −1 is missing, every other digit stays
     block = RowBlock.of(0, {"final_value": values, "steps_to_tol": steps, "diverged_at": steps})
     assert block.cells["final_value"].value() == [[None, None, 2.0], [1.0, 1.0, None]]
-    assert block.cells["steps_to_tol"].value() == [[None, 3, 4], [5, None, None]]
+    assert block.cells["steps_to_tol"].value() == [[None, 11, 1], [101, None, 10]]
     assert block.best == Best(1.0, 1, 0)  # the first of two equal least values, row by row
-    assert block.diverged == 3
+    assert block.diverged == 4
 
 
 def test_a_block_without_a_finite_cell_has_no_best() -> None:

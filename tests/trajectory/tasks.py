@@ -37,3 +37,8 @@ def die(ctx: WorkerContext) -> None:
 
 def pid(ctx: WorkerContext) -> int:
     return os.getpid()
+
+
+def policy(ctx: WorkerContext) -> int:
+    """The worker's scheduling policy (os.SCHED_*)."""
+    return os.sched_getscheduler(0)

@@ -4,6 +4,7 @@ errors and dead workers are reported and the pool carries on."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -46,6 +47,17 @@ def test_tasks_beyond_the_workers_wait_and_run_on_every_worker() -> None:
         assert len(pids) == 2 and pool.stats() == {"workers": 2, "busy": 0, "queued": 0, "tasks": 9}
 
     with_pool(2, scenario)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="SCHED_BATCH is Linux's")
+def test_workers_run_as_batch_work_below_the_server() -> None:
+    ours = os.sched_getscheduler(0)
+
+    async def scenario(pool: WorkerPool) -> None:
+        assert await pool.submit(tasks.policy).result() == os.SCHED_BATCH
+        assert os.sched_getscheduler(0) == ours != os.SCHED_BATCH  # the server (here, the test) keeps its own
+
+    with_pool(1, scenario)
 
 
 def test_cancel_stops_a_running_task_and_drops_a_queued_one() -> None:

@@ -3,7 +3,8 @@
 Processes, not threads: a comparison is a tight Python loop, and threads running such loops take
 turns on the GIL, so a second thread adds no speed and only contention (``bench/bench_pool.py``
 measures both side by side). Each worker is forked from a fork server that has imported torch and
-warmed ``torch.optim`` once, so a worker starts in milliseconds, and runs torch with one thread.
+warmed ``torch.optim`` once, so a worker starts in milliseconds, and runs torch with one thread,
+scheduled as batch work (on Linux), below the server that hands it work.
 
 API, on the event loop that owns the pool::
 
